@@ -184,6 +184,8 @@ PERSONS = TableSpec(
            "参加城乡居民基本医疗保险", "是否参加新型农村合作医疗", "是否参加基本医疗保险", "基本医疗保险"),
         _c("critical_illness_insurance", "是否参加大病保险", "yesno", False, "大病保险", "参加大病保险"),
         _c("sex", "性别", "text", False, contract=False),
+        _c("monitored", "是否监测对象", "yesno", False, "监测对象", "监测户", "是否监测户", "边缘户", "是否边缘户",
+           contract=False, doc="防返贫监测对象 / 边缘户 (midyear-2020 design includes all of a sampled village)"),
         _c("village_code", "行政区划代码", "text", False, "村代码", contract=False),
     ),
     doc="one row per person of a registered (建档立卡) household",
