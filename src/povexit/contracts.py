@@ -55,12 +55,19 @@ class TableSpec:
         return [c for c in self.columns if c.required]
 
     def header_map(self) -> dict[str, str]:
-        """normalised header -> column name"""
+        """normalised header -> column name (computed once per table spec)"""
+        cached = _HEADER_MAPS.get(id(self))
+        if cached is not None and cached[0] is self:
+            return dict(cached[1])
         out: dict[str, str] = {}
         for c in self.columns:
             for h in c.headers():
                 out.setdefault(normalise_header(h), c.name)
-        return out
+        _HEADER_MAPS[id(self)] = (self, out)
+        return dict(out)
+
+
+_HEADER_MAPS: dict[int, tuple[TableSpec, dict[str, str]]] = {}
 
 
 _UNIT_SUFFIX = re.compile(r"[（(][^（）()]*[)）]$")
@@ -109,9 +116,10 @@ STATUS_ALIASES = {
 STATUS_ZH = {"poor": "未脱贫", "exited": "已脱贫", "returned": "返贫"}
 
 POOR_TYPE_ALIASES = {
-    "一般贫困户": "general", "一般户": "general", "general": "general",
-    "低保贫困户": "dibao", "低保户": "dibao", "dibao": "dibao",
-    "特困供养贫困户": "tekun", "五保贫困户": "tekun", "特困供养户": "tekun", "五保户": "tekun", "tekun": "tekun",
+    "一般贫困户": "general", "一般户": "general", "一般": "general", "general": "general",
+    "低保贫困户": "dibao", "低保户": "dibao", "低保": "dibao", "dibao": "dibao",
+    "特困供养贫困户": "tekun", "五保贫困户": "tekun", "特困供养户": "tekun", "五保户": "tekun", "特困供养": "tekun",
+    "特困": "tekun", "五保": "tekun", "tekun": "tekun",
 }
 POOR_TYPE_ZH = {"general": "一般贫困户", "dibao": "低保贫困户", "tekun": "特困供养贫困户"}
 

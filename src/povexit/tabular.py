@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as _dt
 import io
 import os
 import tempfile
@@ -259,20 +260,44 @@ def _read_csv(path: Path, spec: TableSpec, *, lazy: bool) -> RawTable:
                     extra_columns=extra, diagnostics=diags, _tmp=tmp)
 
 
+def blank_to_null(e: pl.Expr) -> pl.Expr:
+    """Strip surrounding white space (incl. the ideographic space U+3000); empty → null.
+
+    Written with ``when/then`` because ``Expr.replace`` makes Polars leave the streaming engine
+    (the whole file would be loaded into memory)."""
+    s = e.str.strip_chars()  # Unicode White_Space: includes U+3000 and U+00A0
+    return pl.when(s == "").then(None).otherwise(s)
+
+
 def _strip_bom_and_blank(data: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     cols = [c for c in data.collect_schema().names() if c != ROW]
-    trimmed = data.with_columns([pl.col(c).str.strip_chars().replace("", None).alias(c) for c in cols])
+    trimmed = data.with_columns([blank_to_null(pl.col(c)).alias(c) for c in cols])
     # drop rows that are entirely empty (Excel leaves them at the end)
     if cols:
         trimmed = trimmed.filter(~pl.all_horizontal([pl.col(c).is_null() for c in cols]))
     return trimmed
 
 
+# Excel keeps 15 significant digits: a larger number in a cell has already lost digits.
+_EXCEL_EXACT_LIMIT = 1e15
+
+
 def _cell_text(v: object) -> str | None:
+    """Cell value as the text the user sees. A float of 16+ digits (an ID number Excel stored as a
+    number) is rendered the way Excel shows it, ``1.10101199003077E+17``, so checks can say so."""
     if v is None:
         return None
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"  # as Excel shows it
+    if isinstance(v, float):
+        if abs(v) >= _EXCEL_EXACT_LIMIT:
+            mant, exp = f"{v:.14E}".split("E")
+            return f"{mant.rstrip('0').rstrip('.')}E+{int(exp)}"
+        if v.is_integer():
+            return str(int(v))
+        return repr(v)
+    if isinstance(v, _dt.datetime) and v.time() == _dt.time(0):
+        return v.date().isoformat()
     if hasattr(v, "isoformat"):
         return v.isoformat()
     return str(v)

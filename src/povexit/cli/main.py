@@ -64,7 +64,8 @@ _register_all()
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False)
+        # without standalone mode Typer returns (not raises) the code of ``typer.Exit(code)``
+        rc = app(args=argv, standalone_mode=False)
     except PovexitError as err:
         print_diagnostics(err.diagnostics)
         return 2
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             e.show()
             return e.exit_code
         raise
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,66 @@
+"""Error codes of the estimate layer (indicators, intervals, decision)."""
+
+from __future__ import annotations
+
+from . import spec
+
+COUNTY_AMBIGUOUS = spec(
+    "PVX-ES01", "error",
+    "样本包含多个县（{value}），请用 --county 指定一个，或用 --all 计算全部",
+    "The sample covers several counties ({value}): name one with --county, or use --all",
+    "用 --county 县名 或 --all。", "Use --county NAME or --all.",
+)
+COUNTY_NOT_IN_SAMPLE = spec(
+    "PVX-ES02", "error",
+    "县“{value}”不在样本 {file} 中（样本中的县：{counties}）",
+    "County '{value}' is not in the sample {file} (counties in the sample: {counties})",
+    "检查县名是否与样本 villages.csv 的 county 列一致。",
+    "Check that the name matches the county column of the sample's villages.csv.",
+)
+COUNTY_NOT_IN_REGISTRY = spec(
+    "PVX-ES03", "error",
+    "县“{value}”在建档立卡数据中没有行政村，无法计算综合贫困发生率",
+    "County '{value}' has no villages in the registry: the composite incidence cannot be computed",
+    "确认 --registry 指向该县（或全省）的建档立卡数据。",
+    "Make sure --registry points at the registry of this county (or its province).",
+)
+HOUSEHOLD_NOT_IN_SAMPLE = spec(
+    "PVX-ES04", "error",
+    "调查户 {value} 不在样本中（households.csv、reserve.csv 和普查村民小组中都找不到）",
+    "Surveyed household {value} is not in the sample (neither households.csv, reserve.csv nor a census group)",
+    "确认 findings 与 --sample 属于同一次抽样；非建档立卡普查户需要 village_id 和 group 两列。",
+    "Make sure the findings and --sample belong to the same draw; census households need village_id and group columns.",
+)
+VILLAGE_NOT_IN_SAMPLE = spec(
+    "PVX-ES05", "error",
+    "样本户所在的村 {value} 不在样本 villages.csv 中",
+    "The village {value} of a sampled household is not in the sample's villages.csv",
+    "样本目录不完整：请重新生成或检查 villages.csv。", "The sample directory is incomplete: re-draw it or check villages.csv.",
+)
+FINAL_NEEDS_CASES = spec(
+    "PVX-ES06", "error",
+    "最终结果只计入核实确认的问题，需要 --cases（核查结果 cases.csv）",
+    "Final indicators count confirmed problems only: give --cases (the verification outcomes, cases.csv)",
+    "提供 --cases，或用 --stage provisional 计算临时结果。", "Give --cases, or use --stage provisional.",
+)
+BAD_OPTION = spec(
+    "PVX-ES07", "error",
+    "选项 {column} 的值“{value}”无效", "Option {column} has an invalid value '{value}'",
+    "允许的取值：{allowed}", "Allowed: {allowed}",
+)
+BAD_NUMBER = spec(
+    "PVX-ES08", "error",
+    "值“{value}”不是有效的{kind}", "Value '{value}' is not a valid {kind}",
+    "{hint}", "{hint}",
+)
+DUPLICATE_HOUSEHOLD = spec(
+    "PVX-ES09", "error",
+    "户 {value} 在 {file} 中出现了不止一次", "Household {value} appears more than once in {file}",
+    "每户只能有一行调查结论；删除重复行。", "Each household has one row of findings: remove the duplicates.",
+)
+DESIGN_INVALID = spec(
+    "PVX-ES10", "error",
+    "样本的抽样设计信息不一致：{reason}", "The sample's design information is inconsistent: {reason}",
+    "检查样本 villages.csv / households.csv 中的 stratum、p_village、p_household、weight 与 fpc 列。",
+    "Check the stratum, p_village, p_household, weight and fpc columns of the sample's villages.csv / households.csv.",
+)

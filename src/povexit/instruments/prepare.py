@@ -1,0 +1,410 @@
+"""From raw export tables to checked, typed submissions of one batch (no sample, no deduplication yet).
+
+For every submission: columns mapped onto the form's field names; values canonicalised (invalid ones
+reported); ``calculate``s recomputed; and the form's own ``relevant`` / ``required`` / ``constraint``
+re-applied, vectorised (``xpath.py``), to the main row and its members. A submission with any
+error-level problem is marked ``_bad`` and later excluded; warnings keep it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ..errors import instruments as EI
+from . import problems as P
+from .columns import map_columns
+from .definitions import INSTRUMENTS, by_form_id
+from .schema import (
+    HOUSEHOLD_INSTRUMENTS,
+    SERVER_META,
+    Field,
+    Schema,
+    canon_expr,
+    schema,
+    typed_expr,
+)
+from .sources import RawRepeat, RawSource
+from .xpath import Unsupported, compile_bool, compile_expr, references
+
+INTERNAL = ("_uid", "_file", "_row", "_src", "_link", "_kind")
+KIND_WORDS = {
+    "yn": ("是/否", "yes/no"), "int": ("整数", "whole number"), "dec": ("数字", "number"),
+    "s1": ("选项代码", "choice code"), "sm": ("选项代码（多选，空格分隔）", "choice codes (space-separated)"),
+    "geopoint": ("GPS 坐标（纬度 经度 海拔 精度）", "GPS point (lat lon alt accuracy)"),
+    "datetime": ("日期时间", "date and time"), "date": ("日期", "date"),
+}
+REJECTED_REVIEW = {"rejected", "validation_status_not_approved", "not_approved"}
+CALC_TOLERANCE = 0.011
+
+
+@dataclass
+class Batch:
+    """Typed candidate submissions of one ingest run, per instrument, plus members and problems."""
+
+    main: dict[str, pl.DataFrame] = field(default_factory=dict)  # instrument -> typed frame (+ _uid, _bad, …)
+    members: pl.DataFrame = field(default_factory=pl.DataFrame)  # typed member rows (+ _uid)
+    problems: pl.DataFrame = field(default_factory=P.empty)
+    inputs: dict[str, str] = field(default_factory=dict)  # display name -> sha256
+
+
+# ---- step 1: raw → canonical column names -----------------------------------------------------------
+
+def _instrument_hint(src: RawSource) -> str | None:
+    fid = (src.form_id or "").strip()
+    form = by_form_id(fid)
+    if form is not None:
+        return form.instrument
+    for inst in INSTRUMENTS:
+        if fid.lower() == inst or fid.lower().endswith(f"_{inst}"):
+            return inst
+    return None
+
+
+def _rename(df: pl.DataFrame, display: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    cmap = map_columns(df.columns)
+    probs: list[pl.DataFrame] = []
+    cols = [pl.col("_row")] + [pl.col(raw).cast(pl.String).alias(name) for raw, name in cmap.rename.items()]
+    for geo, parts in cmap.geo.items():
+        if geo in cmap.rename.values():
+            continue  # Kobo gives the combined column too
+        exprs = [pl.col(parts[i]).cast(pl.String) if i in parts else pl.lit(None, dtype=pl.String) for i in range(4)]
+        joined = pl.concat_str(exprs, separator=" ", ignore_nulls=True)
+        cols.append(pl.when(joined.str.strip_chars() == "").then(None).otherwise(joined).alias(geo))
+    out = df.select(cols)
+    stub = pl.DataFrame({"_uid": [-1], "_file": [display], "_row": [1]})
+    for raw in cmap.unknown:
+        probs.append(P.make(stub, None, EI.UNKNOWN_COLUMN, raw, None))
+    for raw, name in cmap.duplicates:
+        probs.append(P.make(stub, None, EI.UNKNOWN_COLUMN, raw, None, severity="warning"))
+        _ = name
+    return out, P.concat(probs)
+
+
+def _main_frame(src: RawSource, idx: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    df, probs = _rename(src.data, src.display)
+    n = df.height
+    lit = pl.lit
+    df = df.with_columns(lit(src.display).alias("_file"), lit(idx).alias("_src"), lit(src.kind).alias("_kind"))
+    # instance id: Central KEY is the logical submission id (stays the same across edits); Kobo _uuid
+    iid = pl.coalesce(
+        [pl.col(c) for c in ("_key", "instance_id") if c in df.columns]
+        + ([pl.concat_str([lit("uuid:"), pl.col("_uuid")]) if "_uuid" in df.columns else lit(None, dtype=pl.String)])
+    ) if any(c in df.columns for c in ("_key", "instance_id", "_uuid")) else lit(None, dtype=pl.String)
+    df = df.with_columns(iid.cast(pl.String).alias("instance_id"))
+    if src.kind == "kobo" and "_index" in df.columns:
+        link = pl.concat_str([lit(f"{idx}#"), pl.col("_index")])
+    elif "_key" in df.columns:
+        link = pl.concat_str([lit(f"{idx}#"), pl.col("_key")])
+    else:
+        link = pl.concat_str([lit("iid:"), pl.col("instance_id")])
+    df = df.with_columns(link.alias("_link"))
+    if src.kind == "kobo" and "submission_date" in df.columns:  # Kobo's _submission_time is UTC without offset
+        sd = pl.col("submission_date")
+        df = df.with_columns(pl.when(sd.str.contains(r"(Z|[+-]\d\d:?\d\d)$")).then(sd)
+                             .otherwise(pl.concat_str([sd, lit("+00:00")])).alias("submission_date"))
+    hint = _instrument_hint(src)
+    inst = pl.col("instrument").str.strip_chars().str.to_lowercase() if "instrument" in df.columns else lit(None, pl.String)
+    df = df.with_columns(pl.coalesce([inst, lit(hint, dtype=pl.String)]).alias("instrument"))
+    assert df.height == n
+    return df, probs
+
+
+def _member_frame(src: RawSource, rep: RawRepeat, idx: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    df, probs = _rename(rep.data, rep.display)
+    lit = pl.lit
+    df = df.with_columns(lit(rep.display).alias("_file"), lit(rep.name).alias("_repeat"))
+    if "_parent_key" in df.columns:
+        # a repeat table of the same export (ZIP, pull) links within it; a repeat CSV given on its own
+        # links to the main table of any file of this import
+        scope = f"{idx}#" if src.data.width > 1 else "key:"
+        plink = pl.concat_str([lit(scope), pl.col("_parent_key")])
+    elif "_parent_index" in df.columns:
+        plink = pl.concat_str([lit(f"{idx}#"), pl.col("_parent_index")])
+    elif "_sub_uuid" in df.columns:
+        plink = pl.concat_str([lit("iid:uuid:"), pl.col("_sub_uuid")])
+    elif "instance_id" in df.columns:
+        plink = pl.concat_str([lit("iid:"), pl.col("instance_id")])
+    else:
+        plink = lit(None, dtype=pl.String)
+    return df.with_columns(plink.alias("_plink")), probs
+
+
+# ---- step 2: canonical values and the form's logic ----------------------------------------------------
+
+def _ensure(df: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        df = df.with_columns([pl.lit(None, dtype=pl.String).alias(n) for n in missing])
+    return df
+
+
+def _canonicalise(df: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    probs: list[pl.DataFrame] = []
+    exprs = []
+    bads = []
+    for f in fields:
+        if f.kind in ("text", "id", "file"):
+            exprs.append(pl.col(f.name).cast(pl.String).str.strip_chars().replace("", None).alias(f.name))
+            continue
+        out, bad = canon_expr(f)
+        exprs.append(out.alias(f.name))
+        bads.append(bad.alias(f"_bad_{f.name}"))
+    checked = df.with_columns(bads)
+    for f in fields:
+        col = f"_bad_{f.name}"
+        if col not in checked.columns:
+            continue
+        if checked[col].any():
+            zh, en = KIND_WORDS.get(f.kind, ("值", "value"))
+            hint_zh = f"允许的值：{' / '.join(f.choices)}" if f.choices else f"应为{zh}"
+            probs.append(P.make(checked, pl.col(col), EI.BAD_TYPE, f.name, f.name,
+                                {"kind": zh, "hint": hint_zh, "kind_en": en}))
+    return df.with_columns(exprs), probs
+
+
+def _relevance(fields: tuple[Field, ...], kinds: dict[str, str]) -> dict[str, pl.Expr | None]:
+    """Compiled relevance per field (None when it cannot be evaluated: then required is not enforced)."""
+    out: dict[str, pl.Expr | None] = {}
+    for f in fields:
+        exprs = f.relevance()
+        try:
+            out[f.name] = pl.all_horizontal([compile_bool(e, kinds) for e in exprs]) if exprs else pl.lit(True)
+        except Unsupported:
+            out[f.name] = None
+    return out
+
+
+def _apply_calculates(df: pl.DataFrame, fields: tuple[Field, ...], kinds: dict[str, str]) -> tuple[pl.DataFrame, list]:
+    probs: list[pl.DataFrame] = []
+    for f in fields:
+        if not f.calculation or f.name == "instrument":
+            continue
+        try:
+            typed = compile_expr(f.calculation, kinds)
+        except Unsupported:
+            continue
+        refs = [r for r in references(f.calculation) if r in df.columns]
+        complete = pl.all_horizontal([pl.col(r).is_not_null() for r in refs]) if refs else pl.lit(True)
+        if f.kind in ("int", "dec"):
+            val = typed.num()
+            computed = pl.when(complete & val.is_finite()).then(val).otherwise(None)
+            submitted = pl.col(f.name).cast(pl.Float64, strict=False)
+            differs = computed.is_not_null() & submitted.is_not_null() & ((computed - submitted).abs() > CALC_TOLERANCE)
+            text_val = _num_text(computed)
+        else:
+            text_val = pl.when(complete).then(typed.str()).otherwise(None)
+            differs = text_val.is_not_null() & pl.col(f.name).is_not_null() & (text_val != pl.col(f.name))
+        tmp = df.with_columns(text_val.alias("_calc"), differs.alias("_differs"))
+        if tmp["_differs"].any():
+            probs.append(P.make(tmp, pl.col("_differs"), EI.CALCULATE_MISMATCH, f.name, f.name,
+                                {"expected": pl.col("_calc")}))
+        df = tmp.with_columns(pl.coalesce(pl.col("_calc"), pl.col(f.name)).alias(f.name)).drop("_calc", "_differs")
+    return df, probs
+
+
+def _num_text(e: pl.Expr) -> pl.Expr:
+    as_int = e.cast(pl.Int64, strict=False).cast(pl.String)
+    return pl.when(e.is_null()).then(None).when(e == e.floor()).then(as_int).otherwise(e.round(6).cast(pl.String))
+
+
+def _check_logic(df: pl.DataFrame, fields: tuple[Field, ...], kinds: dict[str, str]) -> list[pl.DataFrame]:
+    probs: list[pl.DataFrame] = []
+    rel = _relevance(fields, kinds)
+    flags = []
+    for f in fields:
+        r = rel[f.name]
+        if f.required and r is not None and f.kind != "none":
+            flags.append((r & pl.col(f.name).is_null()).alias(f"_req_{f.name}"))
+        if f.constraint:
+            try:
+                ok = compile_bool(f.constraint, kinds, self_name=f.name)
+            except Unsupported:
+                continue
+            relevant = r if r is not None else pl.lit(True)
+            flags.append((relevant & pl.col(f.name).is_not_null() & ~ok).alias(f"_con_{f.name}"))
+    if not flags:
+        return probs
+    checked = df.with_columns(flags)
+    for f in fields:
+        req, con = f"_req_{f.name}", f"_con_{f.name}"
+        if req in checked.columns and checked[req].any():
+            probs.append(P.make(checked, pl.col(req), EI.REQUIRED_MISSING, f.name, None))
+        if con in checked.columns and checked[con].any():
+            q = f.info.question if f.info else None
+            probs.append(P.make(checked, pl.col(con), EI.CONSTRAINT_VIOLATED, f.name, f.name,
+                                {"constraint_msg": q.cmsg_zh if q else "", "constraint_msg_en": q.cmsg_en if q else "",
+                                 "constraint": f.constraint}))
+    return probs
+
+
+def _content_hash(main: pl.DataFrame, members: pl.DataFrame, main_cols: list[str], member_cols: list[str]) -> pl.Series:
+    """SHA-1 over the canonical answers (server bookkeeping excluded) of each submission and its members."""
+    def row_text(df: pl.DataFrame, cols: list[str]) -> pl.Expr:
+        return pl.concat_str([pl.concat_str([pl.lit(f"{c}="), pl.col(c).cast(pl.String).fill_null("")]) for c in cols],
+                             separator="\x1f")
+
+    text = main.select("_uid", row_text(main, main_cols).alias("_t"))
+    if members.height and member_cols:
+        mt = (members.sort("_uid", "member_no_sort").group_by("_uid", maintain_order=True)
+              .agg(row_text(members, member_cols).str.join("\x1e").alias("_m")))
+        text = text.join(mt, on="_uid", how="left").with_columns(
+            pl.concat_str([pl.col("_t"), pl.col("_m").fill_null("")], separator="\x1d").alias("_t"))
+    return pl.Series("content_hash", [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in text["_t"].to_list()])
+
+
+def _typed(df: pl.DataFrame, fields: tuple[Field, ...], keep: list[str]) -> pl.DataFrame:
+    return df.select([pl.col(k) for k in keep if k in df.columns] + [typed_expr(f.name, f.kind) for f in fields])
+
+
+def _instrument_batch(sch: Schema, main: pl.DataFrame, members: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, list]:
+    probs: list[pl.DataFrame] = []
+    kinds = sch.kinds()
+    server = [n for n, _ in SERVER_META]
+    main = _ensure(main, [*sch.main_names, *server, "_status", "_key"])
+    main, pr = _canonicalise(main, sch.main)
+    probs += pr
+    from .schema import Field as _F
+
+    server_fields = tuple(_F(n, k) for n, k in SERVER_META)
+    main, pr = _canonicalise(main, server_fields)
+    probs += pr
+    household = sch.instrument in HOUSEHOLD_INSTRUMENTS
+    if household:
+        main = main.with_columns(pl.col("interview_result").fill_null("completed"))
+    main, pr = _apply_calculates(main, sch.main, kinds)
+    probs += pr
+    probs += _check_logic(main, sch.main, kinds)
+
+    # submission-level checks
+    probs.append(P.make(main, pl.col("instance_id").is_null(), EI.MISSING_INSTANCE_ID, "instance_id", None))
+    review = pl.col("review_state").str.to_lowercase().str.replace_all(r"\s+", "_")
+    platform = pl.when(pl.col("_kind") == "kobo").then(pl.lit("KoboToolbox")).otherwise(pl.lit("ODK Central"))
+    probs.append(P.make(main, review.is_in(list(REJECTED_REVIEW)).fill_null(False), EI.REVIEW_REJECTED, "review_state",
+                        "review_state", {"platform": platform}))
+    probs.append(P.make(main, pl.col("_status").is_not_null(), EI.UNREADABLE_SUBMISSION, "Status", "_status"))
+
+    # members
+    mem = members
+    if sch.members and mem.height:
+        mem = _ensure(mem, sch.member_names)
+        mem, pr = _canonicalise(mem, sch.members)
+        probs += pr
+        mem = mem.with_columns(  # member_no: position(..) in the form; keep a submitted number, else the order
+            pl.coalesce(pl.col("member_no").cast(pl.Int64, strict=False),
+                        pl.int_range(1, pl.len() + 1).over("_uid")).cast(pl.String).alias("member_no"))
+        parent_cols = [c for c in sch.main_names if c in main.columns and c not in mem.columns]
+        joined = mem.join(main.select("_uid", *parent_cols), on="_uid", how="left")
+        # member rows inherit the parent's identity for messages
+        joined = joined.with_columns(pl.col("_row").alias("_row"))
+        probs += _check_logic(joined, sch.members, sch.kinds(repeat=True))
+        # member count against persons (the form sets repeat_count = persons)
+        counts = mem.group_by("_uid").agg(pl.len().alias("_n"))
+        chk = main.join(counts, on="_uid", how="inner").with_columns(
+            pl.col("persons").cast(pl.Int64, strict=False).alias("_p"))
+        probs.append(P.make(chk, (pl.col("_p").is_not_null() & (pl.col("_n") != pl.col("_p"))),
+                            EI.MEMBER_COUNT_MISMATCH, "persons", pl.col("_n"), {"expected": pl.col("_p")}))
+    elif sch.members:
+        mem = pl.DataFrame()
+
+    # hash + types
+    main_cols = [c for c in sch.main_names if c not in ("instance_id",)]
+    mem_cols = sch.member_names
+    if mem.height:
+        mem = mem.with_columns(pl.col("member_no").cast(pl.Int64, strict=False).alias("member_no_sort"))
+    main = main.with_columns(_content_hash(main, mem if mem.height else pl.DataFrame(), main_cols, mem_cols))
+    keep = ["_uid", "_file", "_row", "_kind", "content_hash"]
+    typed_main = _typed(main, (*sch.main, *server_fields), keep)
+    typed_mem = _typed(mem, sch.members, ["_uid", "_file", "_row"]) if mem.height else pl.DataFrame()
+    return typed_main, typed_mem, probs
+
+
+def prepare(sources: list[RawSource]) -> Batch:
+    """Map, canonicalise and check every submission of ``sources`` (pure: no file access)."""
+    probs: list[pl.DataFrame] = []
+    mains: list[pl.DataFrame] = []
+    reps: list[pl.DataFrame] = []
+    inputs: dict[str, str] = {}
+    for i, src in enumerate(sources):
+        inputs[src.display.split(":")[0]] = src.sha256
+        if src.data.width > 1:
+            m, pr = _main_frame(src, i)
+            mains.append(m)
+            probs.append(pr)
+        for rep in src.repeats:
+            if rep.name != "members":
+                stub = pl.DataFrame({"_uid": [-1], "_file": [rep.display], "_row": [1]})
+                probs.append(P.make(stub, None, EI.UNKNOWN_COLUMN, rep.name, None))
+                continue
+            r, pr = _member_frame(src, rep, i)
+            reps.append(r)
+            probs.append(pr)
+    main = pl.concat(mains, how="diagonal_relaxed") if mains else pl.DataFrame(
+        schema={"_row": pl.Int64, "_file": pl.String, "instance_id": pl.String, "instrument": pl.String,
+                "_link": pl.String, "_src": pl.Int32, "_kind": pl.String})
+    main = main.with_row_index("_uid").with_columns(pl.col("_uid").cast(pl.Int64))
+
+    # link members to their submission
+    members = pl.DataFrame()
+    if reps:
+        rep = pl.concat(reps, how="diagonal_relaxed")
+        links = [
+            main.select(pl.col("_link").alias("_plink"), "_uid"),
+            main.select(pl.concat_str([pl.lit("iid:"), pl.col("instance_id")]).alias("_plink"), "_uid"),
+        ]
+        if "_key" in main.columns:
+            links.append(main.select(pl.concat_str([pl.lit("key:"), pl.col("_key")]).alias("_plink"), "_uid"))
+        links = pl.concat(links).drop_nulls().unique()
+        linked = rep.join(links, on="_plink", how="left")
+        orphans = linked.filter(pl.col("_uid").is_null()).with_columns(pl.lit(-1, dtype=pl.Int64).alias("_uid"))
+        if orphans.height:
+            probs.append(P.make(orphans.with_columns(pl.lit("members").alias("instrument")), None, EI.ORPHAN_REPEAT,
+                                "PARENT_KEY", pl.col("_plink").str.replace(r"^(iid:|key:|\d+#)", "")))
+        members = linked.filter(pl.col("_uid").is_not_null())
+        members = members.join(main.select("_uid", "instance_id", *(["household_id"] if "household_id" in main.columns
+                                                                     else [])),
+                               on="_uid", how="left", suffix="_main")
+        if "instance_id_main" in members.columns:
+            members = members.with_columns(pl.col("instance_id_main").alias("instance_id")).drop("instance_id_main")
+
+    batch = Batch(inputs=inputs)
+    known = main["instrument"].is_in(list(INSTRUMENTS)).fill_null(False)
+    bad_inst = main.filter(~known)
+    if bad_inst.height:
+        probs.append(P.make(bad_inst, None, EI.UNKNOWN_INSTRUMENT, "instrument", "instrument"))
+    for inst in INSTRUMENTS:
+        sub = main.filter(pl.col("instrument") == inst)
+        if sub.height == 0:
+            continue
+        sch = schema(inst)
+        mem = members.filter(pl.col("_uid").is_in(sub["_uid"].implode())) if members.height else pl.DataFrame()
+        typed_main, typed_mem, pr = _instrument_batch(sch, sub, mem)
+        batch.main[inst] = typed_main
+        probs += pr
+        if typed_mem.height:
+            batch.members = typed_mem if batch.members.height == 0 else pl.concat(
+                [batch.members, typed_mem], how="diagonal_relaxed")
+    batch.problems = _attach_identity(P.concat(probs), batch)
+    bad = set(batch.problems.filter(pl.col("severity") == "error")["_uid"].to_list())
+    for inst, df in batch.main.items():
+        batch.main[inst] = df.with_columns(pl.col("_uid").is_in(list(bad)).alias("_bad"))
+    return batch
+
+
+def _attach_identity(problems: pl.DataFrame, batch: Batch) -> pl.DataFrame:
+    """Fill instance_id / household_id / instrument of problems raised on member rows from their submission."""
+    if problems.height == 0 or not batch.main:
+        return problems
+    ident = pl.concat([df.select("_uid", pl.col("instance_id").alias("_iid"),
+                                 (pl.col("household_id") if "household_id" in df.columns
+                                  else pl.lit(None, dtype=pl.String)).alias("_hid"),
+                                 pl.col("instrument").alias("_inst"))
+                       for df in batch.main.values()], how="vertical_relaxed")
+    out = problems.join(ident, on="_uid", how="left").with_columns(
+        pl.coalesce("instance_id", "_iid").alias("instance_id"),
+        pl.coalesce("household_id", "_hid").alias("household_id"),
+        pl.coalesce("instrument", "_inst").alias("instrument"),
+    ).drop("_iid", "_hid", "_inst")
+    return out.select(list(P.PROBLEM_SCHEMA))

@@ -1,0 +1,341 @@
+"""What ingest knows about each instrument: its fields (from the form definitions), their kinds, how a
+raw text value is normalised, and the Polars type it is stored as in ``responses/``.
+
+Values travel in three shapes: *raw* (text as exported), *canonical* text (yes/no → ``yes``/``no``,
+select_multiple → space-separated codes, numbers trimmed, geopoint ``lat lon alt acc``) on which the
+form's XPath logic is evaluated, and *typed* (Boolean, Int64, Float64, Datetime …) as written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+
+import polars as pl
+
+from ..contracts import NO, YES, normalise_header
+from .definitions import INSTRUMENTS, forms
+from .formdef import FieldInfo, FormDef, Kind
+
+TZ = "Asia/Shanghai"
+HOUSEHOLD_INSTRUMENTS = ("registered", "general")
+MEMBERS = "members"
+
+# form field name -> responses column name (docs/fields.md: started_at/ended_at from start/end)
+RENAME = {"start": "started_at", "end": "ended_at", "deviceid": "device_id"}
+
+# meta columns every responses table carries, with their kinds
+META: tuple[tuple[str, Kind], ...] = (
+    ("instance_id", "text"),
+    ("instrument", "text"),
+    ("household_id", "id"),
+    ("village_id", "id"),
+    ("group", "text"),
+    ("county", "text"),
+    ("township", "text"),
+    ("village", "text"),
+    ("enumerators", "text"),
+    ("started_at", "datetime"),
+    ("ended_at", "datetime"),
+    ("gps", "geopoint"),
+)
+SERVER_META: tuple[tuple[str, Kind], ...] = (
+    ("submission_date", "datetime"),
+    ("submitter", "text"),
+    ("review_state", "text"),
+    ("edits", "int"),
+    ("form_version", "text"),
+)
+# Chinese headers accepted in plain CSV files for meta columns (contract: readers accept Chinese headers)
+META_ZH = {
+    "实例编号": "instance_id", "问卷编号": "instance_id", "instanceid": "instance_id",
+    "户编号": "household_id", "户码": "household_id", "问卷": "instrument", "问卷类型": "instrument",
+    "村编号": "village_id", "村民小组": "group", "县": "county", "乡镇": "township", "行政村": "village",
+    "调查员": "enumerators", "调查员编号": "enumerators", "开始时间": "started_at", "结束时间": "ended_at",
+    "gps": "gps", "定位": "gps", "成员序号": "member_no", "提交时间": "submission_date",
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # column name in responses
+    kind: Kind
+    info: FieldInfo | None = None  # None for meta columns that are not questions
+    choices: tuple[str, ...] = ()
+    choice_labels: dict[str, str] = field(default_factory=dict)  # zh/en label (normalised) -> code
+
+    @property
+    def required(self) -> bool:
+        return bool(self.info and self.info.question.required)
+
+    @property
+    def constraint(self) -> str | None:
+        return self.info.question.constraint if self.info else None
+
+    @property
+    def calculation(self) -> str | None:
+        return self.info.question.calculation if self.info else None
+
+    def relevance(self) -> list[str]:
+        return self.info.relevance() if self.info else []
+
+
+@dataclass(frozen=True)
+class Schema:
+    instrument: str
+    form: FormDef
+    main: tuple[Field, ...]
+    members: tuple[Field, ...]
+
+    def kinds(self, repeat: bool = False) -> dict[str, str]:
+        """Kinds by column name (what ``${…}`` in expressions refers to; only ``start``/``end``/``deviceid``
+        are renamed and no expression reads them); main fields stay visible inside the repeat."""
+        out = {f.name: f.kind for f in self.main}
+        if repeat:
+            out.update({f.name: f.kind for f in self.members})
+        return out
+
+    @property
+    def main_names(self) -> list[str]:
+        return [f.name for f in self.main]
+
+    @property
+    def member_names(self) -> list[str]:
+        return [f.name for f in self.members]
+
+    def field(self, name: str) -> Field:
+        for f in (*self.main, *self.members):
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+
+def _field(info: FieldInfo, form: FormDef) -> Field:
+    q = info.question
+    name = RENAME.get(q.name, q.name)
+    if q.list_name:
+        items = form.choices[q.list_name]
+        labels: dict[str, str] = {}
+        for c in items:
+            for lab in (c.zh, c.en, _UNIT.sub("", c.zh), _UNIT.sub("", c.en)):
+                labels.setdefault(_norm(lab), c.name)
+        for c in items:  # the code itself always wins
+            labels[_norm(c.name)] = c.name
+        return Field(name, q.kind, info, tuple(c.name for c in items), labels)
+    return Field(name, q.kind, info)
+
+
+@cache
+def schema(instrument: str) -> Schema:
+    form = forms()[instrument]
+    main: list[Field] = []
+    seen: set[str] = set()
+    questions = {RENAME.get(f.name, f.name): f for f in form.fields(None)}
+    for name, kind in META:
+        if name in questions:
+            main.append(_field(questions[name], form))
+        elif name in ("household_id", "group") and instrument not in HOUSEHOLD_INSTRUMENTS:
+            continue
+        else:
+            main.append(Field(name, kind))
+        seen.add(name)
+    for info in form.fields(None):
+        name = RENAME.get(info.name, info.name)
+        if name in seen:
+            continue
+        main.append(_field(info, form))
+        seen.add(name)
+    members: list[Field] = []
+    if any(r.name == MEMBERS for r in form.repeats()):
+        members = [_field(info, form) for info in form.fields(MEMBERS)]
+    return Schema(instrument, form, tuple(main), tuple(members))
+
+
+def all_schemas() -> dict[str, Schema]:
+    return {i: schema(i) for i in INSTRUMENTS}
+
+
+@cache
+def known_names() -> dict[str, Kind]:
+    """Every column name any instrument can hold (responses names), with its kind."""
+    out: dict[str, Kind] = {n: k for n, k in (*META, *SERVER_META)}
+    for s in all_schemas().values():
+        for f in (*s.main, *s.members):
+            out.setdefault(f.name, f.kind)
+    out["member_no"] = "int"
+    return out
+
+
+@cache
+def note_names() -> frozenset[str]:
+    """Display-only questions (notes): exports carry them as empty columns; ingest ignores them."""
+    return frozenset(f.name for s in all_schemas().values() for f in s.form.walk() if f.kind == "none")
+
+
+@cache
+def zh_headers() -> dict[str, str]:
+    """Normalised Chinese labels/headers -> column name (for hand-made plain CSV files)."""
+    out = {normalise_header(k): v for k, v in META_ZH.items()}
+    for s in all_schemas().values():
+        for f in (*s.main, *s.members):
+            if f.info and f.info.question.zh:
+                out.setdefault(normalise_header(f.info.question.zh), f.name)
+    return out
+
+
+_UNIT = re.compile(r"\s*[（(][^（）()]*[)）]\s*$")
+
+
+def _norm(s: str) -> str:
+    return unicodedata.normalize("NFKC", s).strip().lower()
+
+
+# ---- canonicalising raw text ------------------------------------------------------------------------
+
+_YESNO_MAP = {v: "yes" for v in YES} | {v: "no" for v in NO} | {"yes": "yes", "no": "no"}
+
+
+def canon_expr(f: Field, col: str | None = None) -> tuple[pl.Expr, pl.Expr]:
+    """(canonical text, is-invalid) expressions for field ``f`` read from column ``col`` (default its name).
+
+    Invalid means: a value was given but it is not of the field's kind (not a number, not yes/no, an
+    unknown choice code, a malformed date or GPS point). Empty stays null and is valid here.
+    """
+    raw = pl.col(col or f.name).cast(pl.String).str.strip_chars()
+    raw = pl.when(raw == "").then(None).otherwise(raw)
+    k = f.kind
+    if k == "yn":
+        low = raw.map_batches(_nfkc_lower, return_dtype=pl.String)
+        out = low.replace_strict(_YESNO_MAP, default=None, return_dtype=pl.String)
+        return out, raw.is_not_null() & out.is_null()
+    if k in ("int", "dec"):
+        raw = raw.map_batches(_nfkc, return_dtype=pl.String)
+    if k == "int":
+        num = raw.cast(pl.Float64, strict=False)
+        ok = num.is_not_null() & (num == num.floor()) & (num.abs() < 1e15)
+        out = pl.when(ok).then(num.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(None)
+        return out, raw.is_not_null() & ~ok.fill_null(False)
+    if k == "dec":
+        num = raw.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+        ok = num.is_not_null() & num.is_finite()
+        # one spelling per number ("60", "60.0", "6e1" → "60") so answers hash alike whatever the export
+        as_int = num.cast(pl.Int64, strict=False).cast(pl.String)
+        text = pl.when((num == num.floor()) & (num.abs() < 1e15)).then(as_int).otherwise(num.cast(pl.String))
+        out = pl.when(ok).then(text).otherwise(None)
+        return out, raw.is_not_null() & ~ok.fill_null(False)
+    if k == "s1":
+        low = raw.map_batches(_nfkc_lower, return_dtype=pl.String)
+        out = low.replace_strict(f.choice_labels, default=None, return_dtype=pl.String)
+        return out, raw.is_not_null() & out.is_null()
+    if k == "sm":
+        tokens = raw.map_batches(_nfkc_lower, return_dtype=pl.String).str.replace_all(r"[,;，；、/|\s]+", " ") \
+            .str.strip_chars().str.split(" ")
+        mapped = tokens.list.eval(pl.element().replace_strict(f.choice_labels, default=None, return_dtype=pl.String))
+        bad = mapped.list.eval(pl.element().is_null()).list.any()
+        out = pl.when(raw.is_null() | bad).then(None).otherwise(mapped.list.unique(maintain_order=True).list.join(" "))
+        return out, raw.is_not_null() & bad.fill_null(False)
+    if k == "geopoint":
+        parts = raw.str.replace_all(r"[,;\s]+", " ").str.split(" ")
+        lat = parts.list.get(0, null_on_oob=True).cast(pl.Float64, strict=False)
+        lon = parts.list.get(1, null_on_oob=True).cast(pl.Float64, strict=False)
+        n = parts.list.len()
+        ok = lat.is_between(-90, 90) & lon.is_between(-180, 180) & (n >= 2) & (n <= 4)
+        for i in (2, 3):
+            extra = parts.list.get(i, null_on_oob=True)
+            ok = ok & (extra.is_null() | extra.cast(pl.Float64, strict=False).is_not_null())
+        out = pl.when(ok).then(parts.list.join(" ")).otherwise(None)
+        return out, raw.is_not_null() & ~ok.fill_null(False)
+    if k == "datetime":
+        ts = parse_datetime(raw)
+        out = pl.when(ts.is_not_null()).then(ts.dt.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z")).otherwise(None)
+        return out, raw.is_not_null() & ts.is_null()
+    if k == "date":
+        d = pl.coalesce(raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
+                        raw.str.slice(0, 10).str.to_date("%Y/%m/%d", strict=False))
+        out = pl.when(d.is_not_null()).then(d.dt.strftime("%Y-%m-%d")).otherwise(None)
+        return out, raw.is_not_null() & d.is_null()
+    return raw, pl.lit(False)
+
+
+def _nfkc(s: pl.Series) -> pl.Series:
+    if s.dtype != pl.String:
+        s = s.cast(pl.String)
+    needs = s.str.contains(r"[^\x00-\x7f]").fill_null(False)
+    if not needs.any():
+        return s
+    return pl.Series(s.name, [None if v is None else unicodedata.normalize("NFKC", v).strip() for v in s.to_list()],
+                     dtype=pl.String)
+
+
+def _nfkc_lower(s: pl.Series) -> pl.Series:
+    """NFKC + lower-case (full-width digits and letters from Chinese keyboards)."""
+    if s.dtype != pl.String:
+        s = s.cast(pl.String)
+    needs = s.str.contains(r"[^\x00-\x7f]").fill_null(False)
+    if not needs.any():
+        return s.str.to_lowercase()
+    vals = [None if v is None else unicodedata.normalize("NFKC", v).lower() for v in s.to_list()]
+    return pl.Series(s.name, vals, dtype=pl.String)
+
+
+_DT_AWARE = ("%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M:%S%:z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z",
+             "%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%:z")
+_DT_NAIVE = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S",
+             "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M")
+
+
+def parse_datetime(raw: pl.Expr) -> pl.Expr:
+    """ISO / common spreadsheet datetimes → ``Datetime(us, Asia/Shanghai)``.
+
+    With an offset (ODK ``start``/``end``: ``2019-02-14T09:12:03.123+08:00``; ``Z`` for UTC) the instant
+    is kept; without one the time is read as China Standard Time.
+    """
+    s = raw.str.replace(r"Z$", "+00:00")
+    aware = [s.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC") for fmt in _DT_AWARE]
+    naive = [s.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in _DT_NAIVE]
+    a = pl.coalesce(aware).dt.convert_time_zone(TZ)
+    n = pl.coalesce(naive).dt.replace_time_zone(TZ, ambiguous="earliest", non_existent="null")
+    return pl.coalesce([a, n])
+
+
+# ---- typing canonical text --------------------------------------------------------------------------
+
+DTYPES: dict[str, pl.DataType] = {
+    "yn": pl.Boolean(), "int": pl.Int64(), "dec": pl.Float64(), "datetime": pl.Datetime("us", TZ), "date": pl.Date(),
+}
+
+
+def dtype(kind: str) -> pl.DataType:
+    return DTYPES.get(kind, pl.String())
+
+
+def typed_expr(name: str, kind: str) -> pl.Expr:
+    c = pl.col(name)
+    if kind == "yn":
+        return pl.when(c == "yes").then(True).when(c == "no").then(False).otherwise(None).alias(name)
+    if kind == "int":
+        return c.cast(pl.Float64, strict=False).cast(pl.Int64, strict=False).alias(name)
+    if kind == "dec":
+        return c.cast(pl.Float64, strict=False).alias(name)
+    if kind == "datetime":
+        return parse_datetime(c).alias(name)
+    if kind == "date":
+        return c.str.to_date("%Y-%m-%d", strict=False).alias(name)
+    return c.cast(pl.String).alias(name)
+
+
+def to_text_expr(name: str, kind: str) -> pl.Expr:
+    """Typed column back to canonical text (for re-checking stored responses)."""
+    c = pl.col(name)
+    if kind == "yn":
+        return pl.when(c).then(pl.lit("yes")).when(~c).then(pl.lit("no")).otherwise(None).alias(name)
+    if kind == "datetime":
+        return c.dt.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").alias(name)
+    if kind == "date":
+        return c.dt.strftime("%Y-%m-%d").alias(name)
+    if kind == "dec":
+        as_int = c.cast(pl.Int64, strict=False).cast(pl.String)
+        return pl.when(c == c.floor()).then(as_int).otherwise(c.cast(pl.String)).alias(name)
+    return c.cast(pl.String).alias(name)

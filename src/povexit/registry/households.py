@@ -1,0 +1,152 @@
+"""Households: per-household statistics, the ``households`` table and household-level rules.
+
+Memory stays small: the group-by keeps only the household id and a dozen numbers per household
+(statuses, years and places are compared as small codes and 64-bit hashes, min against max), and
+the household's text fields are then taken from its representative row (the head's row, else its
+first row) by a streaming join back onto the persons table, which keeps the persons' file order.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..contracts import STATUS_ZH
+from .ids import PLACE
+from .persons import HEAD_KEY_SHIFT
+
+STATUS_CODES = {"poor": 0, "exited": 1, "returned": 2}
+POOR_TYPE_CODES = {"general": 0, "dibao": 1, "tekun": 2}
+HOUSING_CODES = {"A": 0, "B": 1, "C": 2, "D": 3}
+
+# Household-level attributes compared between members (warning when they differ).
+ATTRIBUTES = ("poor_type", "income_per_capita", "relocated", "housing_grade", "group")
+
+HOUSEHOLD_COLUMNS = (
+    "household_id", *PLACE, "village_id", "group", "status", "exit_year", "poor_type", "persons",
+    "income_per_capita", "relocated", "housing_grade", "poverty_cause", "head_name", "head_id_number",
+    "monitored", "source_row",
+)
+
+
+def _code(col: str, codes: dict[str, int]) -> pl.Expr:
+    e: pl.Expr | None = None
+    for k, v in codes.items():
+        cond = pl.col(col) == k
+        e = pl.when(cond).then(pl.lit(v, pl.Int8)) if e is None else e.when(cond).then(pl.lit(v, pl.Int8))
+    assert e is not None
+    return e.otherwise(None)
+
+
+def _place_hash() -> pl.Expr:
+    return pl.concat_str([pl.col(c).fill_null("") for c in PLACE], separator="\x1f").hash()
+
+
+def _minmax(name: str, e: pl.Expr) -> list[pl.Expr]:
+    return [e.min().alias(f"{name}_min"), e.max().alias(f"{name}_max")]
+
+
+def stats(persons: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per household id: members, heads, first row, representative row and min/max of the
+    fields that must agree."""
+    key = pl.col("source_row") + (~pl.col("is_head")).cast(pl.Int64) * HEAD_KEY_SHIFT
+    return (
+        persons.filter(pl.col("household_id").is_not_null())
+        .group_by("household_id")
+        .agg(
+            pl.len().cast(pl.Int32).alias("persons"),
+            pl.col("is_head").sum().cast(pl.Int32).alias("heads"),
+            pl.col("source_row").min().alias("first_row"),
+            key.min().alias("rep_key"),
+            *_minmax("status", _code("status", STATUS_CODES)),
+            *_minmax("exit_year", pl.col("exit_year")),
+            *_minmax("place", _place_hash()),
+            *_minmax("group", pl.col("group").hash()),
+            *_minmax("poor_type", _code("poor_type", POOR_TYPE_CODES)),
+            *_minmax("income_per_capita", pl.col("income_per_capita")),
+            *_minmax("relocated", pl.col("relocated").cast(pl.Int8)),
+            *_minmax("housing_grade", _code("housing_grade", HOUSING_CODES)),
+            pl.col("monitored").max().alias("monitored"),
+        )
+        .with_columns((pl.col("rep_key") % HEAD_KEY_SHIFT).alias("rep_row"))
+    )
+
+
+def _differs(name: str) -> pl.Expr:
+    return (pl.col(f"{name}_min") != pl.col(f"{name}_max")).fill_null(False)
+
+
+def wide_households(
+    persons: pl.LazyFrame, stats_frame: pl.DataFrame, labels: dict[str, str] | None = None
+) -> pl.LazyFrame:
+    """Households with their representative row's fields and the household-level flags.
+    ``labels`` names the attributes in messages (the headers as the user wrote them)."""
+    labels = labels or {}
+    s = stats_frame.lazy().with_columns(
+        _differs("status").alias("__f_status_mixed"),
+        _differs("exit_year").alias("__f_exit_year_mixed"),
+        _differs("place").alias("__f_place_mixed"),
+        pl.concat_str(
+            [pl.when(_differs(a)).then(pl.lit(labels.get(a, a))) for a in ATTRIBUTES], separator=", ",
+            ignore_nulls=True,
+        ).alias("__mixed_attributes"),
+    ).drop("household_id")
+    rep = persons.select(
+        "source_row", "household_id", *PLACE, "village_id", "group", "status", "poor_type",
+        "income_per_capita", "relocated", "housing_grade", "poverty_cause", "is_head",
+        pl.col("name").alias("__name"), pl.col("id_number").alias("__id_number"),
+    )
+    hh = rep.join(s, left_on="source_row", right_on="rep_row", how="inner", maintain_order="left")
+    return hh.with_columns(
+        pl.col("exit_year_max").alias("exit_year"),
+        pl.when(pl.col("is_head")).then(pl.col("__name")).alias("head_name"),
+        pl.when(pl.col("is_head")).then(pl.col("__id_number")).alias("head_id_number"),
+        pl.col("first_row").alias("__first_row"),
+        (pl.col("heads") == 0).alias("__f_no_head"),
+        (pl.col("heads") > 1).alias("__f_many_heads"),
+        ((pl.col("status") == "exited") & pl.col("exit_year_max").is_null()).alias("__f_exit_year_missing"),
+        ((pl.col("status") == "poor") & pl.col("exit_year_max").is_not_null()).alias("__f_exit_year_unexpected"),
+        (pl.col("__mixed_attributes") != "").alias("__f_attr_mixed"),
+    )
+
+
+HOUSEHOLD_FLAGS = (
+    "__f_no_head", "__f_many_heads", "__f_status_mixed", "__f_exit_year_mixed", "__f_place_mixed",
+    "__f_exit_year_missing", "__f_exit_year_unexpected", "__f_attr_mixed",
+)
+
+
+def final_households(wide: pl.LazyFrame) -> pl.LazyFrame:
+    return wide.select(
+        "household_id", *PLACE, "village_id", "group", "status", pl.col("exit_year").cast(pl.Int32),
+        "poor_type", "persons", "income_per_capita", "relocated", "housing_grade", "poverty_cause",
+        "head_name", "head_id_number", "monitored", pl.col("first_row").alias("source_row"),
+    )
+
+
+def problem_households(wide: pl.LazyFrame) -> pl.LazyFrame:
+    return wide.filter(pl.any_horizontal([pl.col(f) for f in HOUSEHOLD_FLAGS])).select(
+        "household_id", "__first_row", "persons", "heads", "exit_year", *HOUSEHOLD_FLAGS,
+        "__mixed_attributes", *PLACE,
+    )
+
+
+def member_details(persons: pl.LazyFrame, household_ids: list[str]) -> pl.DataFrame:
+    """For a few flagged households: rows of their heads and the distinct statuses / exit years."""
+    if not household_ids:
+        return pl.DataFrame(
+            schema={"household_id": pl.String, "head_rows": pl.String, "statuses": pl.String, "exit_years": pl.String}
+        )
+    return (
+        persons.filter(pl.col("household_id").is_in(household_ids))
+        .select("household_id", "source_row", "is_head", "status", "exit_year")
+        .collect()
+        .with_columns(pl.col("status").replace_strict(STATUS_ZH, default=None))
+        .sort("source_row")
+        .group_by("household_id", maintain_order=True)
+        .agg(
+            pl.col("source_row").filter(pl.col("is_head")).cast(pl.String).str.join(", ").alias("head_rows"),
+            pl.col("status").drop_nulls().unique(maintain_order=True).str.join(" / ").alias("statuses"),
+            pl.col("exit_year").drop_nulls().unique(maintain_order=True).cast(pl.String).str.join(" / ")
+            .alias("exit_years"),
+        )
+    )

@@ -1,0 +1,121 @@
+"""A raw registry directory (contract §1): which file holds which table, opened lazily.
+
+Files may be CSV (UTF-8, UTF-8-BOM, GB18030/GBK), XLSX or Parquet in any mix, named by the
+English table name or a Chinese one (``contracts.REGISTRY_TABLES[...].stems``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from .. import contracts, fsutil, tabular
+from .. import errors as E
+from ..errors import registry as R
+from ..tabular import RawTable
+
+TABLE_ORDER = ("persons", "villages", "groups", "rosters", "counties")
+SUPPORTED = (*tabular.CSV_EXTS, *tabular.XLSX_EXTS, *tabular.PARQUET_EXTS)
+
+
+@dataclass
+class RegistrySource:
+    directory: Path
+    files: dict[str, Path] = field(default_factory=dict)  # table -> file
+    tables: dict[str, RawTable] = field(default_factory=dict)  # tables that could be opened
+    diagnostics: list[E.Diagnostic] = field(default_factory=list)  # file/column level problems
+
+    def label(self, table: str) -> str:
+        """The file name shown in messages (relative to the registry directory)."""
+        p = self.files.get(table)
+        return p.name if p else f"{table}.csv"
+
+    def frame(self, table: str) -> pl.LazyFrame | None:
+        t = self.tables.get(table)
+        return None if t is None else t.data.lazy()
+
+    def header(self, table: str, column: str) -> str:
+        t = self.tables.get(table)
+        return column if t is None else t.header_of(column)
+
+    def info(self) -> dict[str, dict]:
+        """Per input file: name, format, encoding, header row, SHA-256."""
+        out = {}
+        for table, path in self.files.items():
+            t = self.tables.get(table)
+            out[table] = {
+                "file": path.name,
+                "format": path.suffix.lower().lstrip("."),
+                "encoding": t.encoding if t else None,
+                "header_row": t.header_row if t else None,
+                "sha256": fsutil.sha256_file(path),
+            }
+        return out
+
+    def close(self) -> None:
+        for t in self.tables.values():
+            t.close()
+
+    def __enter__(self) -> RegistrySource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def find_files(directory: Path) -> tuple[dict[str, Path], list[E.Diagnostic]]:
+    """table -> file, and a diagnostic for every table held by more than one file."""
+    files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED
+                   and not p.name.startswith((".", "~$")))
+    found: dict[str, Path] = {}
+    diags: list[E.Diagnostic] = []
+    for table in TABLE_ORDER:
+        spec = contracts.REGISTRY_TABLES[table]
+        stems = {s.lower() for s in spec.stems}
+        hits = [p for p in files if p.stem.lower() in stems and p not in found.values()]
+        if len(hits) > 1:
+            diags.append(R.TABLE_AMBIGUOUS(file=str(directory), table=table, files=", ".join(p.name for p in hits)))
+        if hits:
+            found[table] = hits[0]
+    return found, diags
+
+
+def open_registry(directory: str | Path) -> RegistrySource:
+    """Locate and open every table; file- and column-level problems go to ``diagnostics``.
+
+    Raises only when ``directory`` does not exist."""
+    directory = Path(directory)
+    if not directory.exists():
+        raise E.PovexitError(E.FILE_NOT_FOUND(file=str(directory)))
+    if not directory.is_dir():
+        raise E.PovexitError(R.NOT_A_REGISTRY(file=str(directory)))
+    files, diags = find_files(directory)
+    src = RegistrySource(directory, files, diagnostics=diags)
+    for table in contracts.REGISTRY_REQUIRED_TABLES:
+        if table not in files:
+            spec = contracts.REGISTRY_TABLES[table]
+            src.diagnostics.append(R.TABLE_MISSING(
+                file=str(directory), table=table, names=", ".join(spec.stems), example=f"{table}.csv"))
+    for table, path in files.items():
+        spec = contracts.REGISTRY_TABLES[table]
+        try:
+            rt = tabular.read_table(path, spec, lazy=True)
+        except E.PovexitError as err:
+            src.diagnostics.extend(_relabel(err.diagnostics, directory))
+            continue
+        for d in rt.diagnostics:
+            d.file = path.name
+        src.diagnostics.extend(rt.diagnostics)
+        src.tables[table] = rt
+    return src
+
+
+def _relabel(diags: list[E.Diagnostic], directory: Path) -> list[E.Diagnostic]:
+    for d in diags:
+        if d.file:
+            with contextlib.suppress(ValueError):
+                d.file = str(Path(d.file).relative_to(directory))
+    return diags

@@ -1,0 +1,264 @@
+"""Read an assessment work directory (docs/data-layout.md) into plain tables for the report.
+
+This is the I/O half of the report layer: it reads the files the earlier steps wrote —
+``registry/`` (imported Parquet), ``sample/`` (contract §2 CSVs + manifest), ``responses/``
+(ingest output), ``findings/`` (adjudication output, possibly with verified ``cases.csv``) and
+``estimates.json`` (contract §5) — and hands them to the pure content builders as
+:class:`WorkdirData`. Only ``estimates.json`` and ``findings/findings.csv`` are required; a missing
+optional table leaves its section out with a warning, never a made-up number.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .. import errors as E
+from ..contracts import parse_yesno
+from ..errors import report as R
+from ..fsutil import sha256_file
+
+INDICATOR_KEYS = ("composite_incidence", "wrongful_exit_rate", "missed_rate", "approval_rate")
+
+
+@dataclass
+class WorkdirData:
+    """Everything a county report reads. Tables are Polars frames (empty when the file is absent)."""
+
+    estimates: dict[str, Any]
+    findings: pl.DataFrame
+    cases: pl.DataFrame
+    reg_households: pl.DataFrame
+    reg_villages: pl.DataFrame
+    counties: pl.DataFrame
+    sample_villages: pl.DataFrame
+    sample_households: pl.DataFrame
+    sample_groups: pl.DataFrame
+    manifest: dict[str, Any] | None
+    resp_households: pl.DataFrame
+    resp_members: pl.DataFrame
+    resp_villages: pl.DataFrame
+    resp_cadres: pl.DataFrame
+    rejected: pl.DataFrame
+    root: Path | None = None
+    file_hashes: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def county(self) -> str:
+        return str(self.estimates.get("county") or "")
+
+
+EMPTY = pl.DataFrame()
+
+YESNO_FINDINGS = ("wrongful_exit", "missed", "approves")
+INT_FINDINGS = ("persons", "wrongful_exit_persons", "missed_persons")
+
+
+def read_csv_text(path: Path) -> pl.DataFrame:
+    """A CSV as all-text columns (UTF-8 with or without BOM)."""
+    df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    if df.columns and df.columns[0].startswith("\ufeff"):
+        df = df.rename({df.columns[0]: df.columns[0].lstrip("\ufeff")})
+    return df
+
+
+def _yesno_col(df: pl.DataFrame, col: str) -> pl.DataFrame:
+    if col not in df.columns or df.schema[col] == pl.Boolean:
+        return df
+    vals = [_safe_yesno(v) for v in df[col].cast(pl.String).to_list()]
+    return df.with_columns(pl.Series(col, vals, dtype=pl.Boolean))
+
+
+def _safe_yesno(v: object) -> bool | None:
+    try:
+        return parse_yesno(v)
+    except ValueError:
+        return None
+
+
+def _int_col(df: pl.DataFrame, col: str) -> pl.DataFrame:
+    if col not in df.columns:
+        return df
+    return df.with_columns(pl.col(col).cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+                           .round(0).cast(pl.Int64))
+
+
+def normalise_findings(df: pl.DataFrame) -> pl.DataFrame:
+    """Type the contract §4 columns (yes/no → bool, counts → int); keep every other column."""
+    for c in YESNO_FINDINGS:
+        df = _yesno_col(df, c)
+    for c in INT_FINDINGS:
+        df = _int_col(df, c)
+    for c in ("rules", "problems_zh", "problems_en", "evidence", "status"):
+        if c not in df.columns:
+            df = df.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    return df.with_columns(pl.col("household_id").cast(pl.String))
+
+
+def normalise_cases(df: pl.DataFrame) -> pl.DataFrame:
+    if df.is_empty():
+        return df
+    from ..contracts import CASES
+
+    aliases = CASES.column("outcome").enum_aliases
+    out = df.with_columns(
+        pl.col("household_id").cast(pl.String),
+        pl.col("outcome").cast(pl.String).str.strip_chars().replace_strict(aliases, default=pl.col("outcome"))
+        if "outcome" in df.columns else pl.lit("pending").alias("outcome"),
+    )
+    for c in ("case_id", "rules", "evidence", "reason", "comment"):
+        if c not in out.columns:
+            out = out.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    return out
+
+
+def validate_estimates(est: Any, file: str) -> dict[str, Any]:
+    """Check the keys of contract §5 the report relies on; raise naming the first bad key."""
+    def bad(column: str, reason_zh: str) -> E.PovexitError:
+        return E.PovexitError(R.ESTIMATES_INVALID(file=file, column=column, reason=reason_zh))
+
+    if not isinstance(est, dict):
+        raise bad("(root)", "should be a JSON object / 应为 JSON 对象")
+    for key in ("county", "indicators", "decision"):
+        if key not in est:
+            raise bad(key, "is missing / 缺失")
+    if not isinstance(est["indicators"], dict):
+        raise bad("indicators", "should be an object / 应为对象")
+    for key in INDICATOR_KEYS:
+        ind = est["indicators"].get(key)
+        if not isinstance(ind, dict):
+            raise bad(f"indicators.{key}", "is missing / 缺失")
+        for sub in ("official", "estimate", "ci_low", "ci_high"):
+            v = ind.get(sub)
+            if v is not None and not isinstance(v, int | float):
+                raise bad(f"indicators.{key}.{sub}", f"= {v!r} is not a number / 不是数字")
+    if est["decision"] not in ("pass", "rectify", "fail"):
+        raise bad("decision", f"= {est['decision']!r} is not pass/rectify/fail")
+    return est
+
+
+def _read_table(path: Path) -> pl.DataFrame | None:
+    if path.suffix == ".parquet":
+        return pl.read_parquet(path) if path.exists() else None
+    if path.exists():
+        return read_csv_text(path)
+    alt = path.with_suffix(".parquet")
+    return pl.read_parquet(alt) if alt.exists() else None
+
+
+def load_registry_tables(reg_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[str, Path]]:
+    """households, villages, counties of an imported ``registry/`` (or, failing that, a raw one)."""
+    files = {n: reg_dir / f"{n}.parquet" for n in ("households", "villages", "counties")}
+    if files["households"].exists() and files["villages"].exists():
+        counties = pl.read_parquet(files["counties"]) if files["counties"].exists() else EMPTY
+        return pl.read_parquet(files["households"]), pl.read_parquet(files["villages"]), counties, files
+    if (reg_dir / "persons.csv").exists() or any(reg_dir.glob("persons.*")):
+        try:
+            from ..registry import load as load_registry  # the registry layer's loader
+        except ImportError:
+            return EMPTY, EMPTY, EMPTY, {}
+        reg = load_registry(reg_dir)
+        return reg.households, reg.villages, reg.counties, {}
+    return EMPTY, EMPTY, EMPTY, {}
+
+
+def load_workdir(root: str | Path, *, estimates: str | Path | None = None) -> WorkdirData:
+    """Read a work directory. ``estimates`` overrides ``root/estimates.json`` (e.g. a final run)."""
+    root = Path(root)
+    if not root.is_dir():
+        raise E.PovexitError(E.FILE_NOT_FOUND(file=str(root)))
+    warnings: list[str] = []
+    hashes: dict[str, str] = {}
+
+    def rel(p: Path) -> str:
+        try:
+            return str(p.relative_to(root))
+        except ValueError:
+            return str(p)
+
+    est_path = Path(estimates) if estimates else root / "estimates.json"
+    if not est_path.exists():
+        raise E.PovexitError(R.WORKDIR_FILE_MISSING(
+            file=rel(est_path), what="评估结果 / estimates", step="povexit estimate"))
+    try:
+        est = json.loads(est_path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise E.PovexitError(E.FILE_UNREADABLE(file=rel(est_path), reason=str(exc))) from exc
+    validate_estimates(est, rel(est_path))
+    hashes[rel(est_path)] = sha256_file(est_path)
+
+    fdir = root / "findings"
+    fpath = fdir / "findings.csv"
+    if not fpath.exists():
+        raise E.PovexitError(R.WORKDIR_FILE_MISSING(
+            file=rel(fpath), what="入户研判结果 / household findings", step="povexit adjudicate"))
+    findings = read_csv_text(fpath)
+    for col in ("household_id", "instrument", "persons", "wrongful_exit", "missed"):
+        if col not in findings.columns:
+            raise E.PovexitError(R.TABLE_COLUMN_MISSING(file=rel(fpath), column=col))
+    findings = normalise_findings(findings)
+    hashes[rel(fpath)] = sha256_file(fpath)
+    cpath = fdir / "cases.csv"
+    cases = normalise_cases(read_csv_text(cpath)) if cpath.exists() else EMPTY
+    if cpath.exists():
+        hashes[rel(cpath)] = sha256_file(cpath)
+
+    reg_h, reg_v, counties, reg_files = load_registry_tables(root / "registry")
+    if reg_h.is_empty():
+        warnings.append("registry/")
+    for p in reg_files.values():
+        if p.exists():
+            hashes[rel(p)] = sha256_file(p)
+
+    sdir = root / "sample"
+    manifest = None
+    mpath = sdir / "manifest.json"
+    if mpath.exists():
+        manifest = json.loads(mpath.read_text(encoding="utf-8-sig"))
+        hashes[rel(mpath)] = sha256_file(mpath)
+    else:
+        warnings.append("sample/manifest.json")
+    sv = _read_table(sdir / "villages.csv")
+    sh = _read_table(sdir / "households.csv")
+    sg = _read_table(sdir / "groups.csv")
+    if sv is None or sh is None:
+        warnings.append("sample/")
+    for name in ("villages.csv", "households.csv", "groups.csv"):
+        if (sdir / name).exists():
+            hashes[rel(sdir / name)] = sha256_file(sdir / name)
+
+    rdir = root / "responses"
+    rh = _read_table(rdir / "households.parquet")
+    if rh is None:
+        rh = _read_table(rdir / "responses.csv")  # a directory of plain contract CSVs
+    if rh is None:
+        warnings.append("responses/")
+    rm = _read_table(rdir / "members.parquet")
+    if rm is None:
+        rm = _read_table(rdir / "members.csv")
+    rvil = _read_table(rdir / "villages.parquet")
+    rcad = _read_table(rdir / "cadres.parquet")
+    rej = _read_table(rdir / "rejected.csv")
+    for name in ("households.parquet", "members.parquet", "villages.parquet", "cadres.parquet"):
+        if (rdir / name).exists():
+            hashes[rel(rdir / name)] = sha256_file(rdir / name)
+
+    return WorkdirData(
+        estimates=est, findings=findings, cases=cases,
+        reg_households=reg_h, reg_villages=reg_v, counties=counties,
+        sample_villages=sv if sv is not None else EMPTY,
+        sample_households=sh if sh is not None else EMPTY,
+        sample_groups=sg if sg is not None else EMPTY,
+        manifest=manifest,
+        resp_households=rh if rh is not None else EMPTY,
+        resp_members=rm if rm is not None else EMPTY,
+        resp_villages=rvil if rvil is not None else EMPTY,
+        resp_cadres=rcad if rcad is not None else EMPTY,
+        rejected=rej if rej is not None else EMPTY,
+        root=root, file_hashes=dict(sorted(hashes.items())), warnings=warnings,
+    )

@@ -1,0 +1,214 @@
+"""Village stage: stratified systematic selection with exact inclusion probabilities.
+
+Strata are poor / non-poor × weak-area / other (or townships, for the mid-2020 design). Within a
+stratum villages are listed by township, then village id (implicit stratification) and drawn by
+systematic PPS or equal-probability selection. When the design asks that every township be reached,
+each township is *anchored* in one stratum, chosen by a small assignment problem
+(:func:`scipy.optimize.linear_sum_assignment`) so that as little probability as possible has to
+move: in its anchor stratum the township's probabilities are raised to sum to at least 1, which in
+a township-sorted systematic draw guarantees it a village. The probabilities written are the ones
+drawn with — the oversampling of weak areas and small townships stays a probability sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+from scipy.optimize import linear_sum_assignment
+
+from .. import errors as E
+from ..errors import sampling as ES
+from .design import Design
+from .frame import STRATUM_CODES
+from .selection import allocate, derived_rng, pps_probabilities, stratum_weights, systematic
+
+_INFEASIBLE = 1e12
+
+
+@dataclass
+class VillageDraw:
+    frame: pl.DataFrame  # every village of the county with stratum, p_village, selected
+    strata: list[dict] = field(default_factory=list)  # stratum, N, n, boosted townships
+    warnings: list[E.Diagnostic] = field(default_factory=list)
+
+    @property
+    def selected(self) -> pl.DataFrame:
+        return self.frame.filter(pl.col("selected"))
+
+
+def stratum_column(frame: pl.DataFrame, design: Design) -> pl.Expr:
+    how = design.villages.stratify
+    if how == "township":
+        return pl.col("township")
+    if how == "none":
+        return pl.lit("all")
+    return (pl.when(pl.col("poor_village")).then(pl.lit("poor")).otherwise(pl.lit("nonpoor"))
+            + pl.when(pl.col("weak_area")).then(pl.lit("_weak")).otherwise(pl.lit("_other")))
+
+
+def draw_villages(frame: pl.DataFrame, design: Design, seed: int, county: str) -> VillageDraw:
+    """Draw the villages of one county (``frame`` from :func:`frame.village_frame`)."""
+    if frame.height == 0:
+        raise E.PovexitError(ES.FRAME_EMPTY(value=county))
+    vs = design.villages
+    warnings: list[E.Diagnostic] = []
+    name = frame["county"][0]  # for messages; ``county`` (the key) seeds the random streams
+    f = frame.with_columns(stratum_column(frame, design).alias("stratum"))
+    townships = sorted(f["township"].unique().to_list())
+    tcode = {t: i for i, t in enumerate(townships)}
+    f = f.with_columns(pl.col("township").replace_strict(tcode, return_dtype=pl.Int64).alias("_t"))
+
+    if vs.stratify == "township":
+        n_h, reasons = _township_allocation(f, design, name, warnings)
+        order = ["_t", pl.col("poor_village").not_(), pl.col("weak_area").not_(), "village_id"]
+        anchors: dict[str, set[int]] = {}
+    else:
+        n_total = _village_count(f, design, name, warnings)
+        n_h = _strata_allocation(f, design, n_total, name, warnings)
+        reasons = {s: ("weak-area" if s.endswith("_weak") else "random") for s in n_h}
+        order = ["_t", "village_id"]
+        anchors = {}
+        if vs.cover_townships:
+            anchors = _anchor_townships(f, design, n_h, len(townships), name, warnings)
+
+    parts, strata = [], []
+    for s in sorted(n_h):
+        sub = f.filter(pl.col("stratum") == s).sort(order)
+        anchored = np.zeros(len(townships), dtype=bool)
+        anchored[list(anchors.get(s, ()))] = True
+        w, interval, boosted = stratum_weights(
+            sub["size"].to_numpy(), n_h[s], equal=vs.method == "equal",
+            blocks=sub["_t"].to_numpy(), anchored=anchored,
+        )
+        hit = systematic(w, interval, derived_rng(seed, "villages", county, s))
+        p = w / interval
+        parts.append(sub.with_columns(
+            pl.Series("p_village", p, dtype=pl.Float64),
+            pl.Series("selected", hit),
+            pl.lit(reasons[s]).alias("reason"),
+            pl.lit(sub.height, dtype=pl.Int64).alias("fpc_village"),
+            pl.lit(n_h[s], dtype=pl.Int64).alias("n_stratum"),
+            pl.col("_t").is_in([int(b) for b in boosted]).alias("township_boosted"),
+        ))
+        strata.append({"stratum": s, "N": sub.height, "n": n_h[s],
+                       "boosted_townships": [townships[b] for b in boosted]})
+    out = pl.concat(parts).drop("_t").sort("township", "village_id")
+    if vs.cover_townships and vs.stratify != "township":
+        missed = set(townships) - set(out.filter("selected")["township"].to_list())
+        if missed:  # the construction guarantees coverage; reaching here is a bug, not bad data
+            raise AssertionError(f"township coverage failed for {sorted(missed)}")
+    return VillageDraw(out, strata, warnings)
+
+
+def _village_count(f: pl.DataFrame, design: Design, county: str, warnings: list) -> int:
+    vs = design.villages
+    if f.height < vs.min_count:
+        warnings.append(ES.FEW_VILLAGES(county=county, value=f.height, planned=vs.min_count))
+    return min(vs.count, f.height)
+
+
+def _strata_allocation(f: pl.DataFrame, design: Design, n: int, county: str, warnings: list) -> dict[str, int]:
+    """Villages per stratum: poor share first, then weak share within each, capped by what each
+    stratum holds (the overflow goes to the sibling stratum first), then at least
+    ``min_per_stratum`` in every stratum that has villages."""
+    vs = design.villages
+    counts = dict(f.group_by("stratum").len().iter_rows())
+    if vs.stratify == "none":
+        return {"all": n}
+    if vs.weak_share > 0 and not any(counts.get(c, 0) for c in STRATUM_CODES if c.endswith("_weak")):
+        warnings.append(ES.NO_WEAK_VILLAGES(county=county, value=vs.weak_share))
+    cap = np.array([counts.get(c, 0) for c in STRATUM_CODES], dtype=np.int64)
+    rows = allocate(n, np.array([vs.poor_share, 1 - vs.poor_share]), np.array([cap[0] + cap[1], cap[2] + cap[3]]))
+    n_h = np.zeros(4, dtype=np.int64)
+    n_h[:2] = allocate(int(rows[0]), np.array([vs.weak_share, 1 - vs.weak_share]), cap[:2])
+    n_h[2:] = allocate(int(rows[1]), np.array([vs.weak_share, 1 - vs.weak_share]), cap[2:])
+    target = n * np.array([vs.poor_share * vs.weak_share, vs.poor_share * (1 - vs.weak_share),
+                           (1 - vs.poor_share) * vs.weak_share, (1 - vs.poor_share) * (1 - vs.weak_share)])
+    for i, c in enumerate(STRATUM_CODES):
+        if cap[i] < np.floor(target[i]) and cap[i] > 0:
+            warnings.append(ES.STRATUM_SHORT(county=county, column=c, available=int(cap[i]),
+                                             planned=int(np.floor(target[i]))))
+    minimum = np.minimum(cap, vs.min_per_stratum)
+    while True:
+        short = np.flatnonzero(n_h < minimum)
+        spare = n_h - minimum
+        if not len(short) or spare.max() <= 0:
+            break
+        n_h[short[0]] += 1
+        n_h[int(np.argmax(spare))] -= 1
+    return {c: int(n_h[i]) for i, c in enumerate(STRATUM_CODES) if cap[i] > 0}
+
+
+def _township_allocation(f: pl.DataFrame, design: Design, county: str, warnings: list
+                         ) -> tuple[dict[str, int], dict[str, str]]:
+    """Explicit township strata (mid-2020): key townships ``per_township.key`` villages, others
+    ``per_township.other``, capped by the villages each township has."""
+    vs = design.villages
+    present = set(f["township"].unique().to_list())
+    key = set(f.filter(pl.col("key_township"))["township"].unique().to_list())
+    for t in vs.key_townships:
+        if t in present:
+            key.add(t)
+        else:
+            warnings.append(ES.KEY_TOWNSHIP_UNKNOWN(value=t, county=county))
+    counts = dict(f.group_by("township").len().iter_rows())
+    n_h = {t: min(counts[t], vs.per_township_key if t in key else vs.per_township_other) for t in present}
+    reasons = {t: "key-township" if t in key else "township" for t in present}
+    return n_h, reasons
+
+
+def _anchor_townships(f: pl.DataFrame, design: Design, n_h: dict[str, int], n_townships: int, county: str,
+                      warnings: list) -> dict[str, set[int]]:
+    """Choose, for every township not already reached by a certainty village, the stratum that
+    guarantees it a village. Each stratum can anchor at most its non-certainty sample size minus
+    one (so villages outside anchored townships keep a positive probability) — or all of it when
+    every township it holds can be anchored there. When the strata cannot hold every township,
+    a stratum's sample size grows by one per extra anchor (warning ``VILLAGE_COUNT_RAISED``)."""
+    equal = design.villages.method == "equal"
+    strata = sorted(n_h)
+    info = {}
+    certain_towns: set[int] = set()
+    for s in strata:
+        sub = f.filter(pl.col("stratum") == s)
+        t = sub["_t"].to_numpy()
+        x = np.ones(sub.height) if equal else sub["size"].to_numpy()
+        pi = pps_probabilities(x, n_h[s])
+        certain_towns |= set(t[pi >= 1.0].tolist())
+        mass = np.bincount(t, weights=pi, minlength=n_townships)
+        info[s] = (set(t.tolist()), set(t[pi < 1.0].tolist()), mass, int((pi >= 1.0).sum()), sub.height)
+    rows = [t for t in range(n_townships) if t not in certain_towns]
+    if not rows:
+        return {}
+    cols: list[tuple[str, int]] = []  # (stratum, k): k = 0 regular slot, k ≥ 1 the k-th extra slot
+    cost_cols = []
+    for s in strata:
+        towns, uncertain_towns, mass, n_cert, N = info[s]
+        avail = n_h[s] - n_cert
+        # all of avail may go to anchors only if no village of the stratum would be left outside them
+        all_anchorable = not (uncertain_towns & certain_towns) and len(uncertain_towns) <= avail
+        regular = avail if all_anchorable else max(avail - 1, 0)
+        towns = towns - certain_towns
+        extra = min(len(rows), N - n_h[s])
+        for k in range(regular + extra):
+            cols.append((s, 0 if k < regular else k - regular + 1))
+            base = np.array([(1.0 - min(mass[t], 1.0)) if t in towns else _INFEASIBLE for t in rows])
+            cost_cols.append(base + (0 if k < regular else 1000.0 * (k - regular + 1)))
+    cost = np.column_stack(cost_cols)
+    r, c = linear_sum_assignment(cost)
+    anchors: dict[str, set[int]] = {s: set() for s in strata}
+    raised = 0
+    for i, j in zip(r, c, strict=True):
+        if cost[i, j] >= _INFEASIBLE:  # pragma: no cover - every township is in some stratum
+            raise AssertionError("township without a stratum")
+        s, k = cols[j]
+        anchors[s].add(rows[i])
+        if k > 0:
+            n_h[s] += 1
+            raised += 1
+    if raised:
+        planned = sum(n_h.values()) - raised
+        warnings.append(ES.VILLAGE_COUNT_RAISED(county=county, townships=n_townships, planned=planned,
+                                                value=planned + raised))
+    return {s: a for s, a in anchors.items() if a}
