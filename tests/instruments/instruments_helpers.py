@@ -304,3 +304,108 @@ def odata_file(path: Path, rows: list[dict], mems: list[dict] | None, instrument
 
 def zip_names(data: bytes) -> list[str]:
     return zipfile.ZipFile(io.BytesIO(data)).namelist()
+
+
+# ---- a tiny synthetic world for the simulated fieldwork ---------------------------------------------------
+
+ROSTER_ID = "110101195501011234"  # the listed non-registered person (a 低保 roster hit)
+
+
+def truth_household(hid: str, *, registered: bool, village_id: str, group: str, persons: int = 2, **over: Any) -> dict:
+    row = dict(
+        household_id=hid, registered=registered, status="exited" if registered else None, village_id=village_id,
+        group=group, persons=persons, persons_sharing=persons, household_type=None if registered else "dibao",
+        children_support_capable=True, children_support_provided=False,
+        income_wage=12000.0, income_business=4000.0, income_property=0.0, income_transfer=2000.0,
+        production_cost=1000.0, income_windfall=0.0, income_stable=True,
+        food_staple_enough=True, food_vegetable_enough=True, food_protein_enough=True, clothing_seasonal=True,
+        clothing_change=True, water_quality_ok=True, water_litres_per_person_day=80.0, water_fetch_minutes=0.0,
+        water_horizontal_m=None, water_vertical_m=None, water_reliability_pct=99.0, water_days_without=4,
+        water_scarce_area=False, has_compulsory_child=False, dropout=False, dropout_count=0, dropout_reason=None,
+        home_schooling=False, persuaded_back=None, all_basic_insured=True, all_critical_insured=True,
+        premium_subsidy=registered, serious_illness_present=False, medical_expense_excessive=None,
+        medical_basic_life_secured=None, medical_policy_gap=False if registered else None,
+        chronic_contracted=True if registered else None, hospital_one_stop=True if registered else None,
+        housing_grade="B",
+        housing_safe=True, relocated=False, relocated_moved_in=None, renovated=False, renovation_finished=None,
+        renovation_occupied=None, housing_substitute="none", approves=True, disapproval_reason=None,
+        approve_policy=True if registered else None, approve_help=True if registered else None,
+        approve_results=True if registered else None, approve_exit=True if registered else None,
+        approve_cadres=True if registered else None, exit_known=True if registered else None,
+        exit_acknowledged=True if registered else None, exit_sustained=True if registered else None,
+        infrastructure_improved=None if registered else "obvious", dibao_missing=False if registered else None,
+        tekun_missing=False if registered else None, pension_paid=True if registered else None,
+        disability_cert_missing=False if registered else None, missed=False, missed_persons=0, wrongful_exit=False,
+        problems="",
+    )
+    row.update(over)
+    tot = row["income_wage"] + row["income_business"] + row["income_property"] + row["income_transfer"]
+    row["income_net_per_capita"] = round((tot - row["production_cost"] - row["income_windfall"])
+                                         / row["persons_sharing"], 2)
+    row["income_per_capita"] = row["income_net_per_capita"]
+    return row
+
+
+def truth_members(hid: str, n: int, id_numbers: list[str] | None = None) -> list[dict]:
+    rel = ["户主", "配偶", "之子", "之女", "之孙子"]
+    out = []
+    for i in range(n):
+        out.append(dict(household_id=hid, member_no=i + 1, name=f"王{'一二三四五'[i]}",
+                        id_number=(id_numbers or [])[i] if id_numbers and i < len(id_numbers)
+                        else f"5301021970010{i:1d}{sum(map(ord, hid)) % 1000:03d}"[:17] + "1",
+                        relation=rel[i], age=[52, 50, 14, 12, 3][i], sex="M" if i % 2 == 0 else "F",
+                        schooling=["not_in_school", "not_in_school", "junior", "primary", "preschool"][i],
+                        health=["healthy", "chronic", "healthy", "healthy", "healthy"][i], disability="none",
+                        labour=["normal", "weak", "none", "none", "none"][i], basic_insured=True, critical_insured=True))
+    return out
+
+
+def make_world(root: Path) -> tuple[Path, Path]:
+    """(truth dir, sample dir): 3 sampled registered households + 1 reserve in V1/V2, a census group V2/三组
+    with two non-registered households, and one roster hit (R…) living in V1/二组."""
+    from povexit.instruments.export import roster_household_id
+
+    rid = roster_household_id(ROSTER_ID)
+    hh = [
+        truth_household("H1", registered=True, village_id="V1", group="一组"),
+        truth_household("H2", registered=True, village_id="V1", group="一组", persons=3, persons_sharing=3,
+                        has_compulsory_child=True, dropout=True, dropout_count=1, dropout_reason="hardship",
+                        persuaded_back=False, wrongful_exit=True, problems="education.dropout", approves=False,
+                        disapproval_reason="孩子辍学没人管", approve_exit=False, exit_acknowledged=False),
+        truth_household("H3", registered=True, village_id="V2", group="二组", housing_grade="C",
+                        housing_substitute="collective_care", status="poor", exit_known=None, exit_acknowledged=None,
+                        exit_sustained=None, approve_exit=None),
+        truth_household("H9", registered=True, village_id="V1", group="一组"),
+        truth_household("N5301001", registered=False, village_id="V2", group="三组", income_wage=1000.0,
+                        income_business=0.0, income_transfer=2000.0, production_cost=0.0, income_stable=False,
+                        missed=True, missed_persons=2, problems="income.below_line", household_type="dibao no_labour"),
+        truth_household("N5301002", registered=False, village_id="V2", group="三组", household_type="normal"),
+        truth_household("N5301003", registered=False, village_id="V1", group="二组", household_type="dibao elderly_alone",
+                        persons=1, persons_sharing=1),
+        truth_household("N5301004", registered=False, village_id="V2", group="四组"),  # not a census group: not visited
+    ]
+    persons = []
+    for h in hh:
+        ids = [ROSTER_ID] if h["household_id"] == "N5301003" else None
+        persons += truth_members(h["household_id"], h["persons"], ids)
+    truth = root / "world" / "truth"
+    truth.mkdir(parents=True)
+    pl.DataFrame(hh).write_parquet(truth / "households.parquet")
+    pl.DataFrame(persons).with_columns(pl.col("member_no").cast(pl.Int32), pl.col("age").cast(pl.Int32)) \
+        .write_parquet(truth / "persons.parquet")
+    pl.DataFrame([
+        dict(village_id="V1", road_hardened=True, road_width_m=4.2, road_width_exempt=False, bus_within_2km=True,
+             water_standard_ok=True, power_all_households=True, broadcast_all_households=True,
+             culture_centre_items="room square stage board culture_kit broadcast_kit sports_kit", clinic_area_m2=75.0,
+             clinic_rooms="consulting treatment public_health pharmacy", clinic_staff_per_1000=1.2,
+             qualified_doctor=True, broadband_mbps=100.0, fiber_reached=True, incidence_reported_pct=1.1),
+        dict(village_id="V2", road_hardened=True, road_width_m=2.5, road_width_exempt=False, bus_within_2km=False,
+             water_standard_ok=True, power_all_households=True, broadcast_all_households=True,
+             culture_centre_items="room square board culture_kit", clinic_area_m2=40.0, clinic_rooms="consulting pharmacy",
+             clinic_staff_per_1000=0.8, qualified_doctor=False, broadband_mbps=20.0, fiber_reached=False,
+             incidence_reported_pct=2.5),
+    ]).write_parquet(truth / "villages.parquet")
+    sample = make_sample(root)
+    text = (sample / "households.csv").read_text(encoding="utf-8").replace("Rabcdef012345", rid)
+    (sample / "households.csv").write_text(text, encoding="utf-8")
+    return truth, sample

@@ -55,12 +55,17 @@ def _assert_same(a: tuple, b: tuple) -> None:
         assert x.equals(y), (x, y)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.fixture(scope="module")
+def together(world) -> tuple:
+    sample, files = world
+    return _state(ingest(sample, files))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(range(5)), cuts=st.lists(st.booleans(), min_size=4, max_size=4),
        repeat=st.integers(min_value=0, max_value=4))
-def test_order_and_batching_do_not_matter(world, order: list[int], cuts: list[bool], repeat: int) -> None:
+def test_order_and_batching_do_not_matter(world, together, order: list[int], cuts: list[bool], repeat: int) -> None:
     sample, files = world
-    together = _state(ingest(sample, files))
     batches: list[list[Path]] = [[files[order[0]]]]
     for i, cut in zip(order[1:], cuts, strict=True):
         if cut:

@@ -155,9 +155,11 @@ uuid:c05,village_cadre,是,E01;E02,2019-02-15T07:30:00+08:00
 """
 
 REJECTED = """\
-file,row,field,value,code,message
-odk.zip,7,household_id,HH099,PVX-I01,household not in the sample
-odk.zip,12,water_litres_per_person_day,-3,PVX-I05,impossible value
+file,row,field,value,code,severity,message
+odk.zip,7,household_id,HH099,PVX-I01,error,household not in the sample
+odk.zip,12,water_litres_per_person_day,-3,PVX-I05,error,impossible value
+odk.zip,12,household_id,HH004,PVX-I03,error,second interview of the household
+odk.zip,15,gps,,PVX-I08,warning,no GPS
 """
 
 ESTIMATES = {

@@ -70,3 +70,29 @@ def test_demo_end_to_end(tmp_path, monkeypatch):
         assert fmt.pct(est["indicators"][key]["official"]) in text
     assert rep.report.overview.households_valid > 500  # a real county sample, not a toy
     assert [r.key for r in st.results] == [s.key for s in STEPS]
+
+
+def test_demo_command_prints_outputs_and_serves(tmp_path, monkeypatch, capsys):
+    """``povexit demo --serve``: after the pipeline, the server's demo runner gets the work directory."""
+    import povexit.report.pipeline as P
+    import povexit.server.demo as server_demo
+    from povexit.cli.main import main
+
+    monkeypatch.setenv("POVEXIT_LANG", "zh")
+    seen = {}
+
+    def fake_run_demo(cfg, on_start=None, on_done=None):
+        st = P.DemoState(cfg)
+        for step in P.STEPS:
+            on_start(step)
+            res = P.StepResult(step.key, 0.01, {step.key: cfg.out / "work" / step.key})
+            st.results.append(res)
+            on_done(step, res)
+        return st
+
+    monkeypatch.setattr(P, "run_demo", fake_run_demo)
+    monkeypatch.setattr(server_demo, "run", lambda workdir, **kw: seen.update(workdir=workdir, **kw))
+    assert main(["demo", "--out", str(tmp_path / "d"), "--serve", "--port", "8765"]) == 0
+    assert seen == {"workdir": (tmp_path / "d").resolve() / "work", "host": "127.0.0.1", "port": 8765, "lang": "zh"}
+    out = capsys.readouterr().out
+    assert "演示输出" in out and "完成，用时" in out

@@ -255,3 +255,10 @@ def test_copying_workdir_elsewhere_gives_same_report(built, tmp_path):
     shutil.copytree(wd, moved, ignore=shutil.ignore_patterns("out-*"))
     res = build_county_report(moved, tmp_path / "o", "zh", formats=("docx",))
     assert res.files["docx"].read_bytes() == zh.files["docx"].read_bytes()
+
+
+def test_problem_list_bytes_for_the_server(built):
+    wd, zh, _en = built
+    from povexit.report import problem_list_xlsx
+
+    assert problem_list_xlsx(wd) == zh.files["xlsx"].read_bytes()

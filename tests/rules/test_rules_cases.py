@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from conftest import household, registry, responses
+from rules_helpers import household, registry, responses
 
 from povexit.rules import adjudicate, load_ruleset, roster_household_id
 
@@ -41,7 +41,7 @@ class Case:
     rules: set[str] = field(default_factory=set)  # other rules that must be listed (policy, review, …)
     wrongful: bool | None = None
     missed: bool | None = None
-    approves: bool | None | str = "skip"
+    approves: bool | str | None = "skip"
     judged: bool = True
     missing: set[str] = field(default_factory=set)
     members: list[dict[str, Any]] | None = None

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from conftest import household, registry, responses
+from rules_helpers import household, registry, responses
 
 from povexit.rules import adjudicate, load_ruleset
 

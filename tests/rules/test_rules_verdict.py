@@ -7,7 +7,7 @@ import json
 
 import polars as pl
 import pytest
-from conftest import household, registry, responses
+from rules_helpers import household, registry, responses
 
 from povexit.errors import PovexitError
 from povexit.rules import adjudicate, load_ruleset

@@ -36,12 +36,29 @@ def server_db() -> str:
     return DB_URL
 
 
-@pytest.fixture
-def workdir(tmp_path) -> Path:
+def small_workdir(path: Path) -> Path:
     from povexit.server.sampledata import Params, write_workdir
 
-    return write_workdir(tmp_path / "work", Params(villages_per_county=4, households_per_village=10,
-                                                   case_share=0.35, seed=11))
+    return write_workdir(path, Params(villages_per_county=4, households_per_village=10, case_share=0.35, seed=11))
+
+
+@pytest.fixture
+def workdir(tmp_path) -> Path:
+    return small_workdir(tmp_path / "work")
+
+
+@pytest.fixture(scope="module")
+def shared_team(server_db, tmp_path_factory):
+    """An assessment and its team shared by a module's read-only tests: (county, {role: User})."""
+    from povexit.server import actions
+    from povexit.server.models import County
+    from povexit.verify.roles import Role
+
+    name = f"s-{uuid.uuid4().hex[:10]}"
+    actions.do_load_assessment(small_workdir(tmp_path_factory.mktemp("shared") / "work"), name=name)
+    county = County.objects.get(assessment__name=name)
+    tag = uuid.uuid4().hex[:6]
+    return county, {r.value: actions.do_create_user(f"{r.value}-{tag}", PASSWORD, r, counties=[county]) for r in Role}
 
 
 @pytest.fixture

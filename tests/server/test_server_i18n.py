@@ -43,6 +43,7 @@ def test_gnu_msgfmt_agrees(tmp_path):
     assert strip(ours._catalog) == strip(theirs._catalog) and len(ours._catalog) > 100
 
 
-def test_pages_render_chinese_by_default(team, client_for):
+def test_pages_render_chinese_by_default(shared_team, client_for):
+    team = shared_team[1]
     html = client_for(team["checker"]).get("/").content.decode()
     assert "各核查环节案件数" in html and "Cases by verification step" not in html

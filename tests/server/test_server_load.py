@@ -93,3 +93,9 @@ def test_chinese_headers_and_missing_case_id(server_db, workdir):
     assert res.cases_created == cases.height
     first = Case.objects.filter(county__assessment__name=name).order_by("id").first()
     assert first.case_id == ("W-" if first.kind == "wrongful_exit" else "M-") + first.household_code
+
+
+def test_unknown_role_is_refused(server_db):
+    with pytest.raises(PovexitError) as err:
+        actions.do_create_user(f"u-{uuid.uuid4().hex[:6]}", "pw-12345678", "boss")
+    assert err.value.diagnostics[0].code == "PVX-D05"

@@ -67,7 +67,8 @@ VISIBLE_IN = {  # states the action matrix uses
 
 
 @pytest.mark.parametrize("path", sorted(PAGE_ALLOWED))
-def test_pages(team, client_for, path):
+def test_pages(shared_team, client_for, path):
+    team = shared_team[1]
     for role in ROLES:
         resp = client_for(team[role]).get(path)
         expected = 200 if role in PAGE_ALLOWED[path] else 403

@@ -123,7 +123,8 @@ def test_fieldwork_pages_show_targets_and_the_day(assessment, team, client_for):
     assert cl.get(f"/fieldwork/rejected/?county={assessment.pk}").status_code == 200
 
 
-def test_english_interface_on_request(team, client_for):
+def test_english_interface_on_request(shared_team, client_for):
+    team = shared_team[1]
     from django.conf import settings
 
     cl = client_for(team["lead_expert"])

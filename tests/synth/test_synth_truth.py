@@ -203,7 +203,7 @@ def test_wrongful_exits_hidden_in_the_registry(rich_world):
     th = rich_world.truth["households"]
     p = rich_world.registry["persons"]
     wrong = th.filter("wrongful_exit")
-    rec = p.filter(pl.col("household_id").is_in(wrong["household_id"]))
+    rec = p.filter(pl.col("household_id").is_in(wrong["household_id"].implode()))
     assert (rec["status"] == "已脱贫").all()
     assert (rec["income_per_capita"] >= LINE).all()
     assert rec["school_status"].ne("辍学").all()

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from ..errors.render import print_diagnostics
-from .common import console, progress, t
+from .common import console, err_console, progress, t
 
 sample_app = typer.Typer(
     invoke_without_command=True,
@@ -35,7 +35,10 @@ def sample_draw(
         if len(missing) == 4:
             console.print(ctx.get_help())
             raise typer.Exit(0)
-        raise typer.BadParameter(t(f"缺少参数 {', '.join(missing)}", f"missing {', '.join(missing)}"))
+        err_console.print(t(f"缺少参数：{'、'.join(missing)}（用法：povexit sample --registry DIR --design 方案 --seed N --out DIR）",
+                            f"Missing option(s): {', '.join(missing)} (usage: povexit sample --registry DIR "
+                            "--design NAME --seed N --out DIR)"))
+        raise typer.Exit(2)
     from .. import registry as registry_layer
     from ..sampling import draw, load_design, write_sample
 

@@ -7,8 +7,8 @@ from . import spec
 BAD_PARAMETER = spec(
     "PVX-Y01",
     "error",
-    "合成参数 {column} 的值“{value}”无效：{reason}",
-    "Synthesis parameter {column} has an invalid value '{value}': {reason}",
+    "合成参数 {column} 的值“{value}”无效：{reason_zh}",
+    "Synthesis parameter {column} has an invalid value '{value}': {reason_en}",
     "允许的取值：{allowed}",
     "Allowed: {allowed}",
 )

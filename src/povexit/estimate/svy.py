@@ -488,10 +488,12 @@ def _qbeta(q: float, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return special.betaincinv(a, b, q)
 
 
-def _label(method: str, degenerate: bool, p: float) -> str:
+def _label(method: str, degenerate: bool, p: float, households: bool = False) -> str:
     if not degenerate:
         return CI_LABELS[method]
     why = ZERO_EVENT_NOTE if (p <= 0 or p >= 1) else "zero variance: n*=n (NCHS)"
+    if households:
+        why = why.replace("n*=n", "n*=n households")
     return f"korn-graubard; {why}" if method == "beta" else f"{CI_LABELS[method]}; korn-graubard, {why}"
 
 
@@ -509,9 +511,10 @@ def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95,
       Korn–Graubard interval is used and named).
 
     ``units``: the number of units the trait is observed on when rows are persons of households that
-    share it (e.g. exited households, whose persons are all wrongly exited or none is). Given, the
-    NCHS rules use it: the zero-event n* is ``units``, and n_eff may not exceed it (a design effect
-    below 1 relative to the households is taken as 1). Without it the interval is R's exactly.
+    share it (an exited household's persons are all wrongly exited or none is). Given, the zero-event
+    n* is ``units`` rather than the persons: with no event there is no variance to say how clustered
+    the persons are, and counting persons as independent would make [0, upper] far too short (the
+    coverage simulation shows it). Otherwise the interval is R's exactly.
 
     ``likelihood`` needs the data; use :func:`ciprop`.
     """
@@ -521,15 +524,12 @@ def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95,
     var = np.broadcast_to(np.asarray(var, dtype=float), p.shape)
     n = np.broadcast_to(np.asarray(n, dtype=float), p.shape)
     df = np.broadcast_to(np.asarray(df, dtype=float), p.shape)
-    cap = n if units is None else np.broadcast_to(np.asarray(units, dtype=float), p.shape)
+    n_star = n if units is None else np.broadcast_to(np.asarray(units, dtype=float), p.shape)
     alpha = 1 - level
     degenerate = (p <= 0) | (p >= 1) | ~(var > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         # Korn–Graubard, also the fallback for degenerate cases
-        n_eff = np.where(degenerate, cap, p * (1 - p) / var)
-        import os
-        if units is not None and os.environ.get("CAP", "1") == "1":
-            n_eff = np.minimum(n_eff, cap)
+        n_eff = np.where(degenerate, n_star, p * (1 - p) / var)
         n_eff = n_eff * (_qt(alpha / 2, n - 1) / _qt(alpha / 2, df)) ** 2
         a1 = n_eff * p
         b1 = n_eff * (1 - p) + 1
@@ -551,7 +551,7 @@ def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95,
             half = _qt(1 - alpha / 2, df) * np.sqrt(var) / (p * (1 - p))
             low = np.where(degenerate, kg_low, special.expit(theta - half))
             high = np.where(degenerate, kg_high, special.expit(theta + half))
-    labels = [_label(method, bool(dg), float(pp)) for dg, pp in zip(degenerate, p, strict=True)]
+    labels = [_label(method, bool(dg), float(pp), units is not None) for dg, pp in zip(degenerate, p, strict=True)]
     return Interval(low, high, labels, n_eff)
 
 
@@ -565,8 +565,7 @@ def ciprop(
     data with households as the next stage (the ratio estimator Σw·s / Σw·t has exactly the
     person-level mean's linearisation); ``n`` is the number of person rows of the domain, ``df`` the
     domain's ``degf``. ``deff=True`` adds R's design effect (of the mean, or of the ratio).
-    ``units`` (per group): see :func:`prop_interval` — the NCHS rules on households instead of persons;
-    it applies to the Korn–Graubard interval and to the zero-event fallback of the others."""
+    ``units`` (per group): see :func:`prop_interval` — the zero-event n* counts households, not persons."""
     if method not in CI_METHODS:
         raise ValueError(f"method must be one of {CI_METHODS}, not {method!r}")
     s = np.asarray(successes, dtype=float)
@@ -728,7 +727,8 @@ def _glm_interval(
     lows, highs, labels = fallback.low.copy(), fallback.high.copy(), []
     for g in range(g_n):
         if g not in fits:
-            labels.append(_label(method, True, float(p_all[g])) if df_all[g] > 0 else CI_LABELS[method])
+            labels.append(_label(method, True, float(p_all[g]), units is not None) if df_all[g] > 0
+                          else CI_LABELS[method])
             if df_all[g] <= 0:
                 lows[g] = highs[g] = np.nan
             continue

@@ -23,6 +23,7 @@ from .schema import (
     Field,
     Schema,
     canon_expr,
+    fold_fullwidth,
     schema,
     typed_expr,
 )
@@ -73,7 +74,7 @@ def _rename(df: pl.DataFrame, display: str) -> tuple[pl.DataFrame, pl.DataFrame]
         exprs = [pl.col(parts[i]).cast(pl.String) if i in parts else pl.lit(None, dtype=pl.String) for i in range(4)]
         joined = pl.concat_str(exprs, separator=" ", ignore_nulls=True)
         cols.append(pl.when(joined.str.strip_chars() == "").then(None).otherwise(joined).alias(geo))
-    out = df.select(cols)
+    out = fold_fullwidth(df.select(cols))
     stub = pl.DataFrame({"_uid": [-1], "_file": [display], "_row": [1]})
     for raw in cmap.unknown:
         probs.append(P.make(stub, None, EI.UNKNOWN_COLUMN, raw, None))
@@ -153,11 +154,11 @@ def _canonicalise(df: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[pl.DataF
         exprs.append(out.alias(f.name))
         bads.append(bad.alias(f"_bad_{f.name}"))
     checked = df.with_columns(bads)
+    flagged = checked.select([pl.col(c).any() for c in checked.columns if c.startswith("_bad_")]).row(0, named=True) \
+        if bads else {}
     for f in fields:
         col = f"_bad_{f.name}"
-        if col not in checked.columns:
-            continue
-        if checked[col].any():
+        if flagged.get(col):
             zh, en = KIND_WORDS.get(f.kind, ("值", "value"))
             hint_zh = f"允许的值：{' / '.join(f.choices)}" if f.choices else f"应为{zh}"
             probs.append(P.make(checked, pl.col(col), EI.BAD_TYPE, f.name, f.name,

@@ -207,11 +207,9 @@ def canon_expr(f: Field, col: str | None = None) -> tuple[pl.Expr, pl.Expr]:
     raw = pl.when(raw == "").then(None).otherwise(raw)
     k = f.kind
     if k == "yn":
-        low = raw.map_batches(_nfkc_lower, return_dtype=pl.String)
+        low = raw.str.to_lowercase()
         out = low.replace_strict(_YESNO_MAP, default=None, return_dtype=pl.String)
         return out, raw.is_not_null() & out.is_null()
-    if k in ("int", "dec"):
-        raw = raw.map_batches(_nfkc, return_dtype=pl.String)
     if k == "int":
         num = raw.cast(pl.Float64, strict=False)
         ok = num.is_not_null() & (num == num.floor()) & (num.abs() < 1e15)
@@ -226,11 +224,11 @@ def canon_expr(f: Field, col: str | None = None) -> tuple[pl.Expr, pl.Expr]:
         out = pl.when(ok).then(text).otherwise(None)
         return out, raw.is_not_null() & ~ok.fill_null(False)
     if k == "s1":
-        low = raw.map_batches(_nfkc_lower, return_dtype=pl.String)
+        low = raw.str.to_lowercase()
         out = low.replace_strict(f.choice_labels, default=None, return_dtype=pl.String)
         return out, raw.is_not_null() & out.is_null()
     if k == "sm":
-        tokens = raw.map_batches(_nfkc_lower, return_dtype=pl.String).str.replace_all(r"[,;，；、/|\s]+", " ") \
+        tokens = raw.str.to_lowercase().str.replace_all(r"[,;，；、/|\s]+", " ") \
             .str.strip_chars().str.split(" ")
         mapped = tokens.list.eval(pl.element().replace_strict(f.choice_labels, default=None, return_dtype=pl.String))
         bad = mapped.list.eval(pl.element().is_null()).list.any()
@@ -259,45 +257,42 @@ def canon_expr(f: Field, col: str | None = None) -> tuple[pl.Expr, pl.Expr]:
     return raw, pl.lit(False)
 
 
-def _nfkc(s: pl.Series) -> pl.Series:
-    if s.dtype != pl.String:
-        s = s.cast(pl.String)
-    needs = s.str.contains(r"[^\x00-\x7f]").fill_null(False)
-    if not needs.any():
-        return s
-    return pl.Series(s.name, [None if v is None else unicodedata.normalize("NFKC", v).strip() for v in s.to_list()],
-                     dtype=pl.String)
+_FULLWIDTH = r"[\u3000\uff01-\uff5e]"
 
 
-def _nfkc_lower(s: pl.Series) -> pl.Series:
-    """NFKC + lower-case (full-width digits and letters from Chinese keyboards)."""
-    if s.dtype != pl.String:
-        s = s.cast(pl.String)
-    needs = s.str.contains(r"[^\x00-\x7f]").fill_null(False)
-    if not needs.any():
-        return s.str.to_lowercase()
-    vals = [None if v is None else unicodedata.normalize("NFKC", v).lower() for v in s.to_list()]
-    return pl.Series(s.name, vals, dtype=pl.String)
-
-
-_DT_AWARE = ("%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M:%S%:z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%z",
-             "%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%:z")
-_DT_NAIVE = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S",
-             "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M")
+def fold_fullwidth(df: pl.DataFrame, columns: list[str] | None = None) -> pl.DataFrame:
+    """NFKC-normalise the text columns that hold full-width characters (digits and letters typed on a
+    Chinese keyboard: ``１２``, ``ｙｅｓ``); other columns are left alone (a vectorised check first)."""
+    cols = [c for c in (columns or df.columns) if df.schema.get(c) == pl.String]
+    if not cols or df.height == 0:
+        return df
+    flags = df.select([pl.col(c).str.contains(_FULLWIDTH).any().alias(c) for c in cols]).row(0)
+    todo = [c for c, f in zip(cols, flags, strict=True) if f]
+    if not todo:
+        return df
+    return df.with_columns([
+        pl.Series(c, [None if v is None else unicodedata.normalize("NFKC", v) for v in df[c].to_list()],
+                  dtype=pl.String) for c in todo
+    ])
 
 
 def parse_datetime(raw: pl.Expr) -> pl.Expr:
     """ISO / common spreadsheet datetimes → ``Datetime(us, Asia/Shanghai)``.
 
     With an offset (ODK ``start``/``end``: ``2019-02-14T09:12:03.123+08:00``; ``Z`` for UTC) the instant
-    is kept; without one the time is read as China Standard Time.
+    is kept; without one the time is read as China Standard Time. Spellings are first folded to ISO
+    (``/`` dates, a space before the time, no seconds, ``+0800``/``+08`` offsets) so two formats suffice.
     """
-    s = raw.str.replace(r"Z$", "+00:00")
-    aware = [s.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC") for fmt in _DT_AWARE]
-    naive = [s.str.to_datetime(fmt, strict=False, time_unit="us") for fmt in _DT_NAIVE]
-    a = pl.coalesce(aware).dt.convert_time_zone(TZ)
-    n = pl.coalesce(naive).dt.replace_time_zone(TZ, ambiguous="earliest", non_existent="null")
-    return pl.coalesce([a, n])
+    s = (raw.str.strip_chars().str.replace_all("/", "-")
+         .str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]+", "${1}T")
+         .str.replace(r"T(\d{2}:\d{2})($|[+-]|Z)", "T${1}:00${2}")
+         .str.replace(r"Z$", "+00:00")
+         .str.replace(r"([+-]\d{2})(\d{2})$", "${1}:${2}")
+         .str.replace(r"([+-]\d{2})$", "${1}:00"))
+    aware = s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC")
+    naive = s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
+    return pl.coalesce([aware.dt.convert_time_zone(TZ),
+                        naive.dt.replace_time_zone(TZ, ambiguous="earliest", non_existent="null")])
 
 
 # ---- typing canonical text --------------------------------------------------------------------------

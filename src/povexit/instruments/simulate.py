@@ -321,7 +321,11 @@ def _fill_defaults(df: pl.DataFrame, inst: str, rng: np.random.Generator, member
     serious = hj["_serious"].fill_null(False).to_numpy()
     if inst == "registered":
         cc = df["chronic_contracted"] if "chronic_contracted" in has else pl.Series([None] * n, dtype=pl.String)
-        put("chronic_patient_present", _yes(cc.is_not_null().to_numpy() | (chronic & cc.is_null().all())))
+        from_members = bool(cc.is_null().all())  # the truth says nothing: a chronic member means a patient
+        present = cc.is_not_null().to_numpy() | (chronic & from_members)
+        put("chronic_patient_present", _yes(present))
+        if from_members:
+            cols["chronic_contracted"] = _ser(np.where(present, _yes(u() < 0.95), None), "chronic_contracted")
         put("hospitalised", _yes(serious | (u() < 0.12)))
         put("hospital_one_stop", np.full(n, "yes", dtype=object))
         put("premium_subsidy", np.full(n, "yes", dtype=object))
@@ -389,6 +393,33 @@ def _apply_form(df: pl.DataFrame, form: FormDef) -> pl.DataFrame:
                 continue
             df = df.with_columns(pl.when(cond).then(pl.col(f.name)).otherwise(None).alias(f.name))
     return df
+
+
+def _fill_required(df: pl.DataFrame, form: FormDef) -> tuple[pl.DataFrame, list[str]]:
+    """Safety net: a required, relevant question the truth and the defaults left empty gets a neutral answer
+    (listed in the summary as a truth gap) so every simulated submission is one the tablet could send."""
+    from .schema import schema
+
+    sch = schema(form.instrument)
+    kinds = sch.kinds()
+    filled: list[str] = []
+    for f in sch.main:
+        name = f.info.name if f.info else f.name
+        if not f.required or f.info is None or f.info.question.calculation or name not in df.columns:
+            continue
+        try:
+            rel = pl.all_horizontal([compile_bool(e, kinds) for e in f.relevance()]) if f.relevance() else pl.lit(True)
+        except Unsupported:
+            continue
+        gap = df.select((rel & pl.col(name).is_null()).alias("g"))["g"]
+        if not gap.any():
+            continue
+        default = {"yn": "yes", "int": "0", "dec": "0"}.get(f.kind, f.choices[0] if f.choices else "-")
+        df = df.with_columns(pl.when(gap).then(pl.lit(default)).otherwise(pl.col(name)).alias(name))
+        filled.append(name)
+    if filled:
+        df = _apply_form(df, form)
+    return df, filled
 
 
 def _household_answers(visits: pl.DataFrame, inst: str, truth: Truth, sample: SampleView, rng: np.random.Generator,
@@ -471,7 +502,8 @@ def _household_answers(visits: pl.DataFrame, inst: str, truth: Truth, sample: Sa
             if f.required and f.info is not None and not f.info.question.calculation:
                 missing_truth.append(name)
     df = _apply_form(df, form)
-    return df, members, sorted(set(missing_truth))
+    df, filled = _fill_required(df, form)
+    return df, members, sorted(set(missing_truth) | set(filled))
 
 
 def _village_answers(sample: SampleView, truth: Truth, slots: dict[str, dict[str, Any]], rng: np.random.Generator,
@@ -651,7 +683,7 @@ def simulate_survey(truth: Any, sample: Any, seed: int, params: SimParams | None
                 noise_rows.append({"household_id": hid, "instance_id": iid, "kind": kind, "detail": detail})
             if income_pick[i]:
                 noise_rows.append({"household_id": hid, "instance_id": iid, "kind": "income",
-                                   "detail": f"factor={factor[i]:.4f}"})
+                                   "detail": f"factor={factor[i]:.12g}"})
             if blanked[i]:
                 noise_rows.append({"household_id": hid, "instance_id": iid, "kind": "missing", "detail": blanked[i]})
         # second interviews: the same household again, another pair, a day later, new instance ID

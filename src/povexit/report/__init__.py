@@ -7,7 +7,7 @@ Thin renderers lay them out; :func:`build_county_report` and :func:`build_summar
 atomically.
 """
 
-from .build import ALL_FORMATS, FILES, ReportOutputs, build_county_report
+from .build import ALL_FORMATS, FILES, ReportOutputs, build_county_report, problem_list_xlsx
 from .content import county_report
 from .model import CountyReport
 from .problems import ProblemList, problem_list
@@ -19,5 +19,5 @@ summary_report = build_summary  # name used in docs/layers-api.md
 __all__ = [
     "ALL_FORMATS", "FILES", "CountyReport", "ProblemList", "ReportOutputs", "Summary", "SummaryOutputs",
     "WorkdirData", "build_county_report", "build_summary", "county_report", "load_records", "load_workdir",
-    "problem_list", "summarise", "summary_report",
+    "problem_list", "problem_list_xlsx", "summarise", "summary_report",
 ]

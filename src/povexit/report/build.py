@@ -138,5 +138,14 @@ def build_county_report(
                          warnings=report.warnings)
 
 
+def problem_list_xlsx(workdir: str | Path, lang: str = "zh", *, estimates: str | Path | None = None,
+                      deadline: _dt.date | None = None, deadline_days: int = DEFAULT_DEADLINE_DAYS) -> bytes:
+    """The 问题清单 workbook of a work directory as bytes (for the server's download views)."""
+    lang = "en" if str(lang).lower().startswith("en") else "zh"
+    data = load_workdir(workdir, estimates=estimates)
+    plist = problem_list(data, lang=lang, deadline=deadline, deadline_days=deadline_days)
+    return problem_workbook(plist, stamp=stamp_of(county_report(data, lang=lang)))
+
+
 def load_report_json(path: str | Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))

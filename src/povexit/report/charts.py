@@ -99,7 +99,7 @@ def indicators_chart(rows: list[IndicatorRow], lang: str) -> ChartImage:
                     label=("调查值（样本比率）" if lang == "zh" else "official (sample ratio)"))
         ax.set_yticks([])
         ax.xaxis.set_major_formatter(_pct_formatter())
-        verdict = row.meets_estimate if row.meets_estimate is not None else row.meets_official
+        verdict = row.meets_official  # the documents' rule, as in the report's table
         if verdict is None:
             mark = ""
         elif lang == "zh":

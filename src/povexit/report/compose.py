@@ -183,9 +183,12 @@ def _overview(doc: Doc, r: CountyReport, t: _T, charts: dict[str, ChartImage]) -
             extra.append(t(f"其中启用替补样本{r.sampling.reserve_used}户",
                            f"{r.sampling.reserve_used} of them from the reserve list"))
     if o.rejected_submissions:
-        extra.append(t(f"另有{o.rejected_submissions}条提交因不在样本中、重复或数值不合理未予采用",
-                       f"{o.rejected_submissions} submissions were rejected or flagged (not in the sample, "
-                       "duplicate or impossible values)"))
+        extra.append(t(f"另有{o.rejected_submissions}条提交因不在样本中、重复或数值不合理等未予采用",
+                       f"{o.rejected_submissions} submissions were rejected (not in the sample, duplicate, "
+                       "impossible values …)"))
+    if o.flagged_submissions:
+        extra.append(t(f"{o.flagged_submissions}条提交有警告但已采用",
+                       f"{o.flagged_submissions} submissions were used with warnings"))
     if o.cannot_judge:
         extra.append(t(f"{o.cannot_judge}户因关键问题未作答暂无法研判，需补充调查",
                        f"{o.cannot_judge} households could not be judged for missing answers and need a revisit"))

@@ -185,9 +185,21 @@ def overview(data: WorkdirData, hh: pl.DataFrame) -> Overview:
         census_groups=sg.height, census_groups_visited=census_visited,
         households_valid=hh.height, registered_valid=reg.height, registered_by_status=by_status,
         general_valid=hh.filter(pl.col("instrument") == "general").height,
-        registered_target=target, rejected_submissions=data.rejected.height,
+        registered_target=target, **_rejections(data.rejected),
         cannot_judge=hh.filter(~pl.col("judged")).height if "judged" in hh.columns else 0,
     )
+
+
+def _rejections(rej: pl.DataFrame) -> dict[str, int]:
+    """Submissions (file, row) rejected with an error vs only flagged with a warning (responses/rejected.csv)."""
+    if rej.is_empty():
+        return {"rejected_submissions": 0, "flagged_submissions": 0}
+    keys = [c for c in ("file", "row") if c in rej.columns] or rej.columns
+    if "severity" not in rej.columns:
+        return {"rejected_submissions": rej.select(keys).unique().height, "flagged_submissions": 0}
+    err = rej.filter(pl.col("severity").cast(pl.String) == "error").select(keys).unique()
+    warn = rej.filter(pl.col("severity").cast(pl.String) != "error").select(keys).unique()
+    return {"rejected_submissions": err.height, "flagged_submissions": warn.join(err, on=keys, how="anti").height}
 
 
 def interviews(data: WorkdirData, lang: str) -> Interviews:

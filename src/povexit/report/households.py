@@ -196,8 +196,8 @@ def evidence_for(evidence: Any, rule_id: str) -> str:
                 break
     if item is None:
         return ""
-    if isinstance(item, dict):
-        return "; ".join(f"{k}={_fmt_val(v, str(k))}" for k, v in item.items())
+    if isinstance(item, dict):  # unanswered (null) fields say nothing: left out
+        return "; ".join(f"{k}={_fmt_val(v, str(k))}" for k, v in item.items() if v is not None and v != "")
     if isinstance(item, list):
         return "; ".join(_fmt_val(v) for v in item)
     return _fmt_val(item)

@@ -70,7 +70,8 @@ class Overview:
     registered_by_status: dict[str, int]
     general_valid: int
     registered_target: int | None
-    rejected_submissions: int
+    rejected_submissions: int  # submissions (file, row) with an error: not used
+    flagged_submissions: int  # submissions with warnings only: used
     cannot_judge: int
 
 

@@ -152,7 +152,11 @@ def step_ingest(st: DemoState) -> dict[str, Path]:
     ingest = _api("ingest", "instruments", "ingest")
     write_responses = _api("ingest", "instruments", "write_responses")
     load_responses = _api("ingest", "instruments", "load_responses")
-    files = [p for p in st.values["fieldwork_files"] if p.suffix.lower() in (".zip", ".csv", ".xlsx")]
+    # The exports themselves (ODK Central ZIPs); side files of the simulation (noise.csv,
+    # simulation.json) are for tests, not submissions.
+    fw = st.values["fieldwork_files"]
+    files = [p for p in fw if p.suffix.lower() == ".zip"] or [
+        p for p in fw if p.suffix.lower() in (".csv", ".xlsx") and p.stem not in ("noise", "simulation")]
     result = ingest(st.values["sample"], files)
     out = st.work / "responses"
     write_responses(result, out)

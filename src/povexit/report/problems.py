@@ -21,7 +21,7 @@ import polars as pl
 
 from . import labels as L
 from .content import feedback as feedback_cases
-from .households import _date_expr, evidence_for, household_table, team_of
+from .households import _date_expr, evidence_for, household_table, split_rules, team_of
 from .model import FeedbackCase
 from .village_checks import check_village
 from .workdir import WorkdirData
@@ -84,10 +84,17 @@ class ProblemList:
     statuses: list[str] = field(default_factory=list)
 
 
-def _case_status(outcomes: dict[str, str], hid: str, lang: str) -> str:
-    o = outcomes.get(hid)
-    key = {"pending": 0, "confirmed": 1, "dismissed": 2}.get(o or "", 3)
-    return L.pick(L.PROBLEM_STATUSES[key], lang)
+_RANK = {"pending": 0, "confirmed": 1, "dismissed": 2}
+
+
+def _row_status(cases: list[tuple[str, set[str]]], rule: str, lang: str) -> str:
+    """待核实/已确认/不予采信 for a rule behind a case (the least settled case wins); otherwise 待核实
+    for an item to review and 待整改 for a problem that needs no verification."""
+    outcomes = [o for o, rules in cases if rule in rules or not rules]
+    if outcomes:
+        o = min(outcomes, key=lambda x: _RANK.get(x, 3))
+        return L.pick(L.PROBLEM_STATUSES[_RANK.get(o, 0)], lang)
+    return L.pick(L.PROBLEM_STATUSES[0 if L.rule_kind(rule) == "review" else 3], lang)
 
 
 def _household_type(status: str, lang: str) -> str:
@@ -105,17 +112,14 @@ def problem_list(data: WorkdirData, *, lang: str = "zh", deadline: _dt.date | No
     lang = "en" if lang == "en" else "zh"
     hh = household_table(data)
     county = data.county
-    outcomes: dict[str, str] = {}
+    # verification status per (household, rule): the case's outcome for the rules behind a case
+    case_rules: dict[str, list[tuple[str, set[str]]]] = {}
     if not data.cases.is_empty():
-        for r in data.cases.select("household_id", "outcome").iter_rows():
-            # several cases for one household: the least settled wins (pending > confirmed > dismissed)
-            prev = outcomes.get(r[0])
-            rank = {"pending": 0, "confirmed": 1, "dismissed": 2}
-            if prev is None or rank.get(r[1], 3) < rank.get(prev, 3):
-                outcomes[r[0]] = r[1]
+        for hid, outcome, rules in data.cases.select("household_id", "outcome", "rules").iter_rows():
+            case_rules.setdefault(hid, []).append((outcome or "pending", set(split_rules(rules))))
     else:
-        for r in hh.filter(pl.col("wrongful_exit") | pl.col("missed")).select("household_id").iter_rows():
-            outcomes[r[0]] = "pending"
+        for r in hh.filter(pl.col("wrongful_exit") | pl.col("missed")).select("household_id", "rules").iter_rows():
+            case_rules[r[0]] = [("pending", {x for x in (r[1] or []) if L.rule_kind(x) == "problem"})]
 
     village_rows = _village_rows(data, lang)
     days = [d for d in hh["date"].drop_nulls().to_list()] + [v["date"] for v in village_rows if v["date"]]
@@ -138,7 +142,7 @@ def problem_list(data: WorkdirData, *, lang: str = "zh", deadline: _dt.date | No
                 category=L.pick(L.CATEGORIES[cat], lang), problem_type=L.rule_label(rule, lang), rule_id=rule,
                 detail=text or L.rule_label(rule, lang), evidence=evidence_for(h["evidence"], rule),
                 found_on=h["date"], team=h["team"],
-                status=_case_status(outcomes, h["household_id"], lang),
+                status=_row_status(case_rules.get(h["household_id"], []), rule, lang),
                 measure="", responsible=L.responsible_unit(rule, h["township"], lang), deadline=due,
                 result="", closed=False,
             ))

@@ -97,39 +97,34 @@ def _parts(frags: pl.DataFrame) -> pl.DataFrame:
 
 def problem_texts(t: pl.DataFrame, ctx: Ctx, rules: tuple[Rule, ...]) -> pl.DataFrame:
     """household_id, problems_zh, problems_en for the households of ``t`` that have anything to say."""
-    seg = _parts(_fragments(t, ctx, rules))
-    heads = {0: {lang: _head(lang) for lang in LANGS},
-             2: {lang: pl.lit(STYLE[lang]["policy"]) for lang in LANGS},
-             3: {lang: pl.lit(STYLE[lang]["review"]) for lang in LANGS}}
-    info = t.select("household_id", *[heads[0][lang].alias(f"head_{lang}") for lang in LANGS])
-    seg = seg.join(info, on="household_id", how="left").with_columns(
-        pl.concat_str([
+    lazy = t.lazy()
+    seg = _parts(_fragments(t, ctx, rules)).lazy()
+    problem_ids = [r.id for r in rules if r.kind == "problem"]
+    heads = (lazy.filter(pl.any_horizontal([col(f"r::{i}").fill_null(False) for i in problem_ids]))
+             .select("household_id", *[_head(lang).alias(f"head_{lang}") for lang in LANGS]))
+    seg = seg.join(heads, on="household_id", how="left").select(
+        "household_id", "seg",
+        *[pl.concat_str([
             pl.when(pl.col("seg") == 0).then(pl.col(f"head_{lang}"))
-            .when(pl.col("seg") == 2).then(heads[2][lang]).otherwise(heads[3][lang]),
-            pl.lit(STYLE[lang]["colon"]), pl.col(f"text_{lang}")]).alias(f"text_{lang}")
-        for lang in LANGS
-    ).select("household_id", "seg", *[f"text_{lang}" for lang in LANGS])
-    singles = [seg]
-    cannot = t.filter(col("status") == "cannot_judge")
-    if cannot.height:
-        singles.append(cannot.select("household_id", pl.lit(1, pl.Int8).alias("seg"), *[pl.concat_str([
+            .when(pl.col("seg") == 2).then(pl.lit(STYLE[lang]["policy"])).otherwise(pl.lit(STYLE[lang]["review"])),
+            pl.lit(STYLE[lang]["colon"]), pl.col(f"text_{lang}")]).alias(f"text_{lang}") for lang in LANGS],
+    )
+    singles = [seg, lazy.filter(col("status") == "cannot_judge").select(
+        "household_id", pl.lit(1, pl.Int8).alias("seg"), *[pl.concat_str([
             pl.lit(STYLE[lang]["cannot"] + STYLE[lang]["open"] + STYLE[lang]["missing"] + STYLE[lang]["colon"]),
             col("missing_fields").str.replace_all(";", STYLE[lang]["list"], literal=True),
-            pl.lit(STYLE[lang]["close"])]).alias(f"text_{lang}") for lang in LANGS]))
+            pl.lit(STYLE[lang]["close"])]).alias(f"text_{lang}") for lang in LANGS])]
     for r in rules:
-        if r.kind != "approval":
-            continue
-        sub = t.filter(col(f"r::{r.id}").fill_null(False))
-        if sub.height:
-            singles.append(sub.select("household_id", pl.lit(4, pl.Int8).alias("seg"), *[
-                _approval_text(_detail(r, ctx, lang), lang).alias(f"text_{lang}") for lang in LANGS]))
-    over = t.filter(col("o_rules").list.len() > 0)
-    if over.height:
-        singles.append(over.select("household_id", pl.lit(5, pl.Int8).alias("seg"),
-                                   *[pl.lit(STYLE[lang]["overridden"]).alias(f"text_{lang}") for lang in LANGS]))
+        if r.kind == "approval":
+            singles.append(lazy.filter(col(f"r::{r.id}").fill_null(False)).select(
+                "household_id", pl.lit(4, pl.Int8).alias("seg"),
+                *[_approval_text(_detail(r, ctx, lang), lang).alias(f"text_{lang}") for lang in LANGS]))
+    singles.append(lazy.filter(col("o_rules").list.len() > 0).select(
+        "household_id", pl.lit(5, pl.Int8).alias("seg"),
+        *[pl.lit(STYLE[lang]["overridden"]).alias(f"text_{lang}") for lang in LANGS]))
     allseg = pl.concat(singles, how="vertical_relaxed").sort(["household_id", "seg"])
     return allseg.group_by("household_id", maintain_order=True).agg(
-        pl.col(f"text_{lang}").str.join(STYLE[lang]["seg"]).alias(f"problems_{lang}") for lang in LANGS)
+        pl.col(f"text_{lang}").str.join(STYLE[lang]["seg"]).alias(f"problems_{lang}") for lang in LANGS).collect()
 
 
 def _approval_text(detail: pl.Expr, lang: str) -> pl.Expr:

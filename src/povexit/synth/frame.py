@@ -164,7 +164,10 @@ def build_frame(
     g_count = np.minimum(g_count, v_households // 5)
     g_village = np.repeat(np.arange(V), g_count)
     g_households = _allocate_within(rng, v_households, g_village, rng.gamma(5.0, size=len(g_village)), 3)
-    g_name = [CN_NUM[i] + "组" for i in (np.arange(len(g_village)) - np.repeat(np.cumsum(g_count) - g_count, g_count))]
+    g_name = [
+        CN_NUM[i] + "组"
+        for i in (np.arange(len(g_village)) - np.repeat(np.cumsum(g_count) - g_count, g_count))
+    ]
     h_group = np.repeat(np.arange(len(g_village)), g_households)
     h_village = g_village[h_group]
     starts = np.repeat(np.cumsum(v_households) - v_households, v_households)

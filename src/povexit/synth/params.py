@@ -73,51 +73,61 @@ class SynthParams:
         """Raise :class:`PovexitError` listing every bad parameter; return self when fine."""
         diags: list[Diagnostic] = []
 
-        def bad(name: str, value: Any, reason: str, allowed: str) -> None:
-            diags.append(E.BAD_PARAMETER(column=name, value=value, reason=reason, allowed=allowed))
+        def bad(name: str, value: Any, reason: tuple[str, str], allowed: str) -> None:
+            diags.append(
+                E.BAD_PARAMETER(
+                    column=name, value=value, reason_zh=reason[0], reason_en=reason[1], allowed=allowed
+                )
+            )
 
+        share = ("户数比例", "a share of households")
         if self.scale not in ("county", "province", "national"):
-            bad("scale", self.scale, "unknown scale", "county, province, national")
+            bad("scale", self.scale, ("未知的规模", "unknown scale"), "county, province, national")
         if self.format not in (None, "csv", "parquet"):
-            bad("format", self.format, "unknown format", "csv, parquet")
+            bad("format", self.format, ("未知的格式", "unknown format"), "csv, parquet")
         if not isinstance(self.seed, int) or self.seed < 0:
-            bad("seed", self.seed, "must be a non-negative integer", "0, 1, 2, …")
+            bad("seed", self.seed, ("须为非负整数", "must be a non-negative integer"), "0, 1, 2, …")
         for name in ("wrongful_exit_rate", "missed_rate"):
             v = getattr(self, name)
             if not (0.0 <= v <= 0.5):
-                bad(name, v, "a share of households", "0 ≤ rate ≤ 0.5")
+                bad(name, v, share, "0 ≤ rate ≤ 0.5")
         if not (0.0 <= self.approval_rate <= 1.0):
-            bad("approval_rate", self.approval_rate, "a share of households", "0 ≤ rate ≤ 1")
+            bad("approval_rate", self.approval_rate, share, "0 ≤ rate ≤ 1")
         if not (500 <= self.poverty_line <= 50_000):
-            bad("poverty_line", self.poverty_line, "yuan per person and year", "500–50000")
+            bad("poverty_line", self.poverty_line, ("每人每年元数", "yuan per person and year"), "500–50000")
         if not (2014 <= self.reference_year <= 2030):
-            bad("reference_year", self.reference_year, "the year assessed", "2014–2030")
+            bad("reference_year", self.reference_year, ("评估的年度", "the year assessed"), "2014–2030")
         if not (0.0 <= self.county_size_spread <= 2.0):
-            bad("county_size_spread", self.county_size_spread, "lognormal sigma", "0–2")
+            bad("county_size_spread", self.county_size_spread, ("对数正态分布的 σ", "lognormal sigma"), "0–2")
         lo, hi = self.registered_share
         if not (0.01 <= lo <= hi <= 0.9):
             bad(
                 "registered_share",
                 self.registered_share,
-                "range of registered shares",
+                ("建档立卡户比例的范围", "range of registered shares"),
                 "0.01 ≤ low ≤ high ≤ 0.9",
             )
         if self.households is not None and not (300 <= self.households <= 2_000_000):
-            bad("households", self.households, "households per county", "300–2000000")
+            bad("households", self.households, ("每县总户数", "households per county"), "300–2000000")
         if self.persons is not None and self.persons < 1:
-            bad("persons", self.persons, "registered persons in all", "≥ 1")
+            bad("persons", self.persons, ("建档立卡总人数", "registered persons in all"), "≥ 1")
         if self.counties is not None:
             limit = 40 if self.scale == "province" else 5000
             if not (1 <= self.counties <= limit) or (self.scale == "county" and self.counties != 1):
                 bad(
                     "counties",
                     self.counties,
-                    f"number of counties at {self.scale} scale",
+                    (f"{self.scale} 规模的县数", f"number of counties at {self.scale} scale"),
                     "1 (county), 1–40 (province), 1–5000 (national)",
                 )
         if self.province is not None:
             if self.scale == "national":
-                bad("province", self.province, "a national registry covers all 22 provinces", "(none)")
+                bad(
+                    "province",
+                    self.province,
+                    ("全国规模覆盖全部 22 个省区市", "a national registry covers all 22 provinces"),
+                    "(none)",
+                )
             elif resolve_province(self.province) is None:
                 diags.append(
                     E.UNKNOWN_PROVINCE(value=self.province, allowed="、".join(p.name for p in PROVINCES))

@@ -99,7 +99,7 @@ def _province_counties(
     rng: np.random.Generator, province: Province, n: int, start_index: int, n_cities: int | None = None
 ) -> list[tuple[str, str, str]]:
     """(city, city_code, county_code) for ``n`` counties spread over several prefectures."""
-    k = n_cities or min(len(province.cities), max(1, int(np.ceil(n / 5))))
+    k = n_cities or min(len(province.cities), max(2, int(np.ceil(n / 4))), n)
     chosen = sorted(rng.choice(len(province.cities), size=k, replace=False).tolist())
     per_city = (
         _largest_remainder(n, rng.dirichlet(np.full(k, 4.0)), minimum=1)

@@ -1,12 +1,12 @@
-"""Fixtures of the rules tests: a small registry, a sample, and a baseline household whose answers pass
-every rule, so each test case changes only the answers it is about."""
+"""Helpers of the rules tests (a module with a unique name, imported by the test files): a small
+registry, inline responses, and a baseline household whose answers pass every rule, so each test case
+changes only the answers it is about."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import polars as pl
-import pytest
 
 from povexit.registry.model import Registry
 
@@ -74,8 +74,3 @@ def registry(households: list[dict[str, Any]], rosters: list[dict[str, Any]] | N
     empty = pl.DataFrame()
     return Registry(persons=empty, households=hh, villages=pl.DataFrame({"province": [province]}), groups=empty,
                     rosters=ro, counties=counties)
-
-
-@pytest.fixture
-def make_registry():
-    return registry
