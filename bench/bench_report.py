@@ -6,7 +6,8 @@
 - national: 832 counties' estimates (one JSON list) → ``build_summary`` (xlsx + docx + pdf).
 
 There is no peer program to compare with; the figure that matters is that the documents cost seconds
-within the demo's 3-minute budget.
+within the demo's 3-minute budget. CPU time is printed beside wall time because the machine is often
+shared (WeasyPrint and matplotlib are single-threaded, so CPU time ≈ wall time on an idle core).
 """
 
 from __future__ import annotations
@@ -93,18 +94,21 @@ def run(args) -> list[dict]:
         root = Path(tmp)
         n = make_workdir(root / "work", villages, reg, gen)
         build_county_report(root / "work", root / "warm", "zh", formats=("docx",))  # import + font cache
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = build_county_report(root / "work", root / "out", "zh")
-        dt = time.perf_counter() - t0
-        rows.append({"name": f"county report, {n} households (docx+pdf+html+xlsx+charts)", "value": dt, "unit": "s"})
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
+        name = f"county report, {n} households (docx+pdf+html+xlsx+charts)"
+        rows.append({"name": name, "value": dt, "unit": "s"})
+        rows.append({"name": name + ", CPU time", "value": dc, "unit": "s"})
         rows.append({"name": "problem-list rows", "value": float(len(res.problems.rows)), "unit": "rows"})
         rng = np.random.default_rng(1)
         items = [estimates(f"县{i:03d}", float(rng.uniform(0, 0.03)), float(rng.choice([0, rng.uniform(0, 0.02)])),
                            float(rng.choice([0, rng.uniform(0, 0.02)])), float(rng.uniform(0.9, 1.0)),
                            province=f"省{i % 22:02d}") for i in range(counties)]
         (root / "all.json").write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         build_summary([root / "all.json"], root / "summary", "zh")
-        rows.append({"name": f"summary of {counties} counties (xlsx+docx+pdf)", "value": time.perf_counter() - t0,
-                     "unit": "s"})
+        name = f"summary of {counties} counties (xlsx+docx+pdf)"
+        rows.append({"name": name, "value": time.perf_counter() - t0, "unit": "s"})
+        rows.append({"name": name + ", CPU time", "value": time.process_time() - c0, "unit": "s"})
     return rows

@@ -113,7 +113,7 @@ FINDINGS = """\
 household_id,instrument,persons,wrongful_exit,wrongful_exit_persons,missed,missed_persons,approves,rules,evidence,status,missing_fields,problems_zh,problems_en,ruleset,ruleset_version
 HH001,registered,4,否,0,否,0,是,,,judged,,,,yunnan-2018,1
 HH002,registered,3,否,0,否,0,是,,,judged,,,,yunnan-2018,1
-HH003,registered,4,是,4,否,0,是,housing.unsafe,"{""housing.unsafe"": {""housing_grade"": ""C"", ""renovated"": false}}",judged,,疑似错退：住房安全无保障（C级危房，未改造）,Suspected wrongful exit: unsafe house (grade C not rebuilt),yunnan-2018,1
+HH003,registered,4,是,4,否,0,是,housing.unsafe;policy.village_team_weakened,"[{""rule"": ""housing.unsafe"", ""kind"": ""problem"", ""answers"": {""housing_grade"": ""C"", ""renovated"": false, ""renovation_finished"": null}}, {""rule"": ""policy.village_team_weakened"", ""kind"": ""policy"", ""answers"": {""village_team_weakened"": true}}]",judged,,疑似错退：住房安全无保障（C级危房，未改造）。政策落实问题：驻村帮扶撤销或减弱,Suspected wrongful exit: housing not secured (grade C not rebuilt). Policy gaps: village support weakened,yunnan-2018,1
 HH004,registered,2,否,0,否,0,是,,,judged,,,,yunnan-2018,1
 HH005,registered,5,否,0,否,0,否,,,judged,,,,yunnan-2018,1
 HH006,registered,3,否,0,否,0,是,,,judged,,,,yunnan-2018,1
@@ -124,7 +124,7 @@ HH009,registered,2,否,0,否,0,是,,,cannot_judge,water_reliability_pct,,,yunnan
 HH011,registered,2,否,0,否,0,是,,,judged,,,,yunnan-2018,1
 N001,general,3,否,0,否,0,是,,,judged,,,,yunnan-2018,1
 N002,general,2,否,0,是,2,是,medical.unaffordable,"{""medical.unaffordable"": {""medical_expense_excessive"": true, ""medical_basic_life_secured"": false}}",judged,,疑似漏评：大病支出过大、基本生活无保障,Suspected missed: medical costs leave basic needs unmet,yunnan-2018,1
-N003,general,4,否,0,否,0,是,,,judged,,,,yunnan-2018,1
+N003,general,4,否,0,否,0,是,review.enumerator_missed,"{""review.enumerator_missed"": {""missed_judgement"": true}}",judged,,待核实：调查员判定漏评,To verify: enumerator judged it missed,yunnan-2018,1
 N004,general,3,否,0,否,0,是,,,judged,,,,yunnan-2018,1
 N005,general,5,否,0,否,0,否,,,judged,,,,yunnan-2018,1
 N006,general,2,否,0,否,0,是,,,judged,,,,yunnan-2018,1

@@ -63,11 +63,13 @@ def test_indicators_copied_from_estimates_with_threshold_checks(data):
 def test_problems_by_category(data):
     r = county_report(data)
     cats = {c.key: c for c in r.problems}
-    assert set(cats) == {"income", "water", "medical", "housing", "policy"}
+    assert set(cats) == {"income", "water", "medical", "housing", "policy", "identification"}
     assert cats["housing"].by_status == {"exited": 1}
     assert cats["medical"].by_status == {"general": 1}
-    assert cats["policy"].items[0].rule_id == "policy.dibao_missing"
-    assert r.problem_households == 4  # HH003, HH007, HH012, N002
+    assert cats["policy"].by_status == {"poor": 1, "exited": 1}
+    assert {i.rule_id for i in cats["policy"].items} == {"policy.dibao_missing", "policy.village_team_weakened"}
+    assert cats["identification"].items[0].rule_id == "review.enumerator_missed"
+    assert r.problem_households == 5  # HH003, HH007, HH012, N002, N003
     vp = {(p.village, p.rule_id) for p in r.village_problems}
     assert vp == {("南村", "infra.road_too_narrow"), ("北村", "infra.clinic_area"), ("北村", "infra.culture_centre")}
     assert r.villages_checked == 4
@@ -116,9 +118,9 @@ def test_sampling_and_annex(data):
 
 def test_problem_list_rows(data):
     pl_ = problem_list(data, deadline=dt.date(2019, 4, 15))
-    # five household rules fired + three village checklist items
-    assert len(pl_.rows) == 8
-    assert [r.no for r in pl_.rows] == list(range(1, 9))
+    # seven household rules fired + three village checklist items
+    assert len(pl_.rows) == 10
+    assert [r.no for r in pl_.rows] == list(range(1, 11))
     hh007 = [r for r in pl_.rows if r.household_id == "HH007"]
     assert {r.rule_id for r in hh007} == {"income.below_line", "water.quantity"}
     assert all(r.status == "不予采信" for r in hh007)  # the case was dismissed
@@ -126,7 +128,13 @@ def test_problem_list_rows(data):
     assert [r.detail for r in sorted(hh007, key=lambda r: r.rule_id)] == [
         "疑似错退：人均纯收入2650元低于扶贫标准", "疑似错退：饮水水量不足（每人每天20升）"]
     assert next(r for r in pl_.rows if r.household_id == "N002").status == "待核实"
-    assert next(r for r in pl_.rows if r.household_id == "HH003").status == "已确认"
+    hh003 = {r.rule_id: r for r in pl_.rows if r.household_id == "HH003"}
+    assert hh003["housing.unsafe"].status == "已确认"  # the rule behind the confirmed case
+    assert hh003["policy.village_team_weakened"].status == "待整改"  # not part of the case
+    assert hh003["housing.unsafe"].detail == "疑似错退：住房安全无保障（C级危房，未改造）"
+    assert hh003["policy.village_team_weakened"].detail == "政策落实问题：驻村帮扶撤销或减弱"
+    assert hh003["housing.unsafe"].evidence == "housing_grade=C; renovated=否"  # null answers left out
+    assert next(r for r in pl_.rows if r.household_id == "N003").status == "待核实"  # an item to review
     assert next(r for r in pl_.rows if r.household_id == "HH012").status == "待整改"
     assert all(r.deadline == dt.date(2019, 4, 15) for r in pl_.rows)
     road = next(r for r in pl_.rows if r.rule_id == "infra.road_too_narrow")
@@ -139,7 +147,7 @@ def test_daily_summary_by_date_and_team(data):
     rows = {(d.date, d.team): d for d in daily}
     d14 = rows[(dt.date(2019, 2, 14), "E01;E02")]
     assert (d14.registered, d14.general, d14.village_checklists) == (3, 3, 1)
-    assert (d14.suspected_wrongful_exit, d14.suspected_missed, d14.problem_households) == (1, 1, 2)
+    assert (d14.suspected_wrongful_exit, d14.suspected_missed, d14.problem_households, d14.problems) == (1, 1, 3, 4)
     assert d14.due == "2019-02-14 20:00"
     total15 = rows[(dt.date(2019, 2, 15), "当日合计")]
     assert (total15.registered, total15.general, total15.problems) == (6, 3, 6)

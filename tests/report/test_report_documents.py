@@ -168,7 +168,7 @@ def test_problem_list_workbook(built):
         assert col in header
     assert ws.freeze_panes == "I3" and ws.auto_filter.ref.startswith("A2:")
     rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=3, values_only=True)]
-    assert len(rows) == 8
+    assert len(rows) == 10
     assert {r["规则编号"] for r in rows if r["户编号"] == "HH007"} == {"income.below_line", "water.quantity"}
     assert all(r["是否销号"] == "否" for r in rows)
     assert all(r["完成时限"].date().isoformat() == "2019-03-17" for r in rows)

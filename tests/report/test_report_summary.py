@@ -171,3 +171,29 @@ def test_long_county_lists_stay_in_the_workbook(tmp_path):
     assert [r.cells[1].text for r in attention.rows[1:]] == ["县005"]
     ws = load_workbook(res.files["xlsx"])["分县结果"]
     assert ws.max_row == 2 + 130
+
+
+def test_reads_the_estimate_layers_all_table(tmp_path):
+    """The CSV ``povexit estimate --all`` writes (estimate/summary.py ``table``: UTF-8 with BOM,
+    composite_threshold, region codes)."""
+    cols = ["province", "county", "region", "stage", "decision", "composite_threshold", "surveyed_households"]
+    for k in KEYS:
+        cols += [f"{k}_{f}" for f in ("official", "estimate", "se", "ci_low", "ci_high", "deff")]
+    cols += ["near_threshold", "failing_reference"]
+    def row(county, comp, we, decision, near=""):
+        vals = {"composite_incidence": comp, "wrongful_exit_rate": we, "missed_rate": 0.0, "approval_rate": 0.95}
+        cells = ["宁夏回族自治区", county, "western", "final", decision, "0.03", "1200"]
+        for k in KEYS:
+            v = vals[k]
+            cells += [str(v), str(v), "0.001", str(max(0, v - 0.01)), str(v + 0.01), "1.5"]
+        return ",".join([*cells, near, ""])
+    text = "\ufeff" + ",".join(cols) + "\n" + row("东庄县", 0.025, 0.01, "pass", "composite_incidence") + "\n" + \
+        row("西庄县", 0.035, 0.0, "fail") + "\n"
+    (tmp_path / "estimates.csv").write_text(text, encoding="utf-8")
+    recs = load_records([tmp_path / "estimates.csv"])
+    assert [(r.county, r.region, r.thresholds["composite_incidence"]) for r in recs] == [
+        ("东庄县", "western", 0.03), ("西庄县", "western", 0.03)]
+    assert recs[0].near_threshold == ["composite_incidence"]
+    s = summarise(recs)
+    assert [(g.region, g.counties, g.below_threshold) for g in s.regions] == [("western", 2, 1)]
+    assert s.decisions == {"pass": 1, "rectify": 0, "fail": 1} and s.no_wrongful == 1

@@ -47,7 +47,7 @@ def test_evidence_names_answers_thresholds_and_sources() -> None:
     assert house["answers"]["housing_grade"] == "D" and house["answers"]["relocated"] is False
     assert house["answers"]["housing_substitute"] == "none"
     assert "seed 001" in house["sources"]["housing.accepted_grades"]
-    assert row["problems_en"] == ("Suspected wrongful exit: drinking water not secured (12.5 litres a person a day, "
+    assert row["problems_en"] == ("Suspected wrongful exit: not enough drinking water (12.5 litres a person a day, "
                                   "below 35); housing not secured (grade D dangerous house, not renovated)")
 
 
@@ -82,7 +82,7 @@ def test_cases_for_suspected_wrongful_exits_and_missed_poor_only() -> None:
     we = c.filter(pl.col("case_id") == "WE-H1").row(0, named=True)
     assert we["rules"] == "medical.uninsured"  # policy and approval rules are not the case's reasons
     assert [e["rule"] for e in json.loads(we["evidence"])] == ["medical.uninsured"]
-    assert we["persons"] == 3 and we["problems_zh"].startswith("疑似错退：基本医疗无保障")
+    assert we["persons"] == 3 and we["problems_zh"].startswith("疑似错退：未参加基本医保或大病保险")
     h3 = adj.findings.filter(pl.col("household_id") == "H3").row(0, named=True)
     assert h3["wrongful_exit"] is None and h3["wrongful_exit_persons"] is None and h3["status"] == "cannot_judge"
 
@@ -203,3 +203,36 @@ def test_roster_hits_by_member_id_are_listed() -> None:
     adj = adjudicate(reg, None, responses(household("N", "general"), members=members), load_ruleset(RS))
     row = adj.findings.row(0, named=True)
     assert row["vulnerability_lists"] == "disability" and row["exclusion_lists"] == ""
+
+
+def test_each_fired_rule_has_its_own_segment_in_the_printable_text() -> None:
+    """Feedback lists and problem lists print one line per rule: the text has one segment per fired rule,
+    in the order of ``rules``, each starting with the rule's own (unique) label."""
+    from povexit.rules import RULES
+
+    for lang in ("zh", "en"):
+        labels = [getattr(r, f"label_{lang}") for r in RULES if r.kind not in ("exception", "exclusion")]
+        assert len(labels) == len(set(labels)), lang
+    reg = registry([{"household_id": "H", "status": "exited"}])
+    hh = household("H", water_quality_ok=False, water_litres_per_person_day=10.0, water_fetch_minutes=50.0,
+                   clothing_change=False, dibao_missing=True, approve_help=False, approves=False,
+                   disapproval_reason="帮扶干部很少来")
+    row = adjudicate(reg, None, responses(hh), load_ruleset(RS)).findings.row(0, named=True)
+    by_id = {r.id: r for r in RULES}
+    fired = row["rules"].split(";")
+    assert fired == ["clothing.insufficient", "water.quality", "water.quantity", "water.convenience",
+                     "approval.disapproves", "policy.dibao_missing"]
+    for lang, sep, seg_sep, colon in (("zh", "；", "。", "："), ("en", "; ", ". ", ": ")):
+        text = row[f"problems_{lang}"]
+        segments = [s.split(colon, 1)[1] for s in text.split(seg_sep) if s]
+        parts = [p for s in segments[:2] for p in s.split(sep)]  # verdict, then policy gaps
+        expect = [getattr(by_id[r], f"label_{lang}") for r in fired if by_id[r].kind in ("problem", "policy")]
+        assert [next(lbl for lbl in expect if p.startswith(lbl)) for p in parts] == expect, text
+    assert row["problems_zh"].endswith("不认可：不认可帮扶措施、本村脱贫攻坚工作；原因：帮扶干部很少来")
+
+
+def test_nan_is_a_missing_answer_not_a_number() -> None:
+    reg = registry([{"household_id": "H", "status": "exited"}])
+    row = adjudicate(reg, None, responses(household("H", water_litres_per_person_day=float("nan"))),
+                     load_ruleset(RS)).findings.row(0, named=True)
+    assert row["status"] == "cannot_judge" and row["missing_fields"] == "water_litres_per_person_day"

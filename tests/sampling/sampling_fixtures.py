@@ -10,6 +10,17 @@ import polars as pl
 from povexit.registry.model import Registry
 
 
+def write_table(path, text: str):
+    """An inline table (first line header, indentation stripped) as a UTF-8 file. Kept here rather
+    than imported from tests/conftest.py: ``import conftest`` is ambiguous once several test
+    directories have one."""
+    import textwrap
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
 def make_registry(
     seed: int = 0,
     *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
@@ -111,9 +112,9 @@ def test_national_spotcheck_2019(prov_registry):
     s = draw(prov_registry, design, 2019)
     stage = s.manifest["county_stage"]
     got = {p["province"]: (p["N"], p["n"]) for p in stage["provinces"]}
-    assert got == {"吉林省": (9, 2), "云南省": (6, 2), "甘肃省": (2, 1)}  # ceil(20 %), at least one per province
+    assert got == {"吉林省": (9, 2), "云南省": (6, 1), "甘肃省": (2, 1)}  # 20 % rounded, at least one per province
     counties = s.villages.select("province", "county", "p_county").unique()
-    assert counties.height == 5
+    assert counties.height == 4
     for prov, (N, n) in got.items():
         sub = counties.filter(pl.col("province") == prov)
         assert sub.height == n and np.allclose(sub["p_county"], n / N)
@@ -131,8 +132,6 @@ def test_county_stage_frequencies(prov_registry):
     spec = load_design("national-spotcheck-2019").counties
     frame, year = exited_counties(prov_registry.counties, spec, "national")
     assert year == 2019 and frame.height == 1  # latest year: only the one 2019 county
-    from dataclasses import replace
-
     spec = replace(spec, exit_year=2018)
     frame, _ = exited_counties(prov_registry.counties, spec, "national")
     runs = 1500
@@ -148,7 +147,11 @@ def test_county_stage_frequencies(prov_registry):
 
 def test_county_sample_size_rounding():
     spec = load_design("national-spotcheck-2019").counties
-    assert [county_sample_size(N, spec) for N in (1, 2, 5, 6, 10, 11, 283)] == [1, 1, 1, 2, 2, 3, math.ceil(56.6)]
+    assert [county_sample_size(N, spec) for N in (1, 2, 5, 6, 10, 11, 283)] == [1, 1, 1, 1, 2, 2, 57]
+    ceil = replace(spec, rounding="ceil")
+    assert [county_sample_size(N, ceil) for N in (1, 2, 5, 6, 10, 11, 283)] == [1, 1, 1, 2, 2, 3, math.ceil(56.6)]
+    floor = replace(spec, rounding="floor", min_per_province=0)
+    assert [county_sample_size(N, floor) for N in (1, 2, 5, 6, 10, 11, 283)] == [0, 0, 1, 1, 2, 2, 56]
 
 
 def test_national_design_needs_counties_csv():

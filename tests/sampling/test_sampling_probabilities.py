@@ -144,3 +144,39 @@ def test_weighted_totals_are_unbiased_over_full_draws():
     for est, truth in ((np.array(est_e), true_exited), (np.array(est_g), true_nonreg)):
         se = est.std(ddof=1) / np.sqrt(len(est))
         assert abs(est.mean() - truth) <= Z * se + 1e-9, (est.mean(), truth, se)
+
+
+@given(
+    reg_seed=st.integers(0, 10**6),
+    townships=st.integers(1, 15),
+    lo=st.integers(1, 3),
+    extra=st.integers(0, 5),
+    weak_rate=st.sampled_from([0.0, 0.05, 0.2, 0.5]),
+    count=st.integers(1, 40),
+    poor_share=st.sampled_from([0.0, 0.3, 0.7, 1.0]),
+    weak_share=st.sampled_from([0.0, 0.5, 1.0]),
+    method=st.sampled_from(["pps", "equal"]),
+    min_per_stratum=st.integers(1, 2),
+    cover=st.booleans(),
+    seed=st.integers(0, 2**63 - 1),
+)
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_county_and_design_gives_a_valid_probability_sample(reg_seed, townships, lo, extra, weak_rate, count,
+                                                                 poor_share, weak_share, method, min_per_stratum,
+                                                                 cover, seed):
+    """Whatever the county looks like: every village has 0 < p ≤ 1, each stratum's probabilities sum
+    to the number drawn from it, and every township is reached when the design says so."""
+    reg = make_registry(reg_seed, townships=townships, villages_per_township=(lo, lo + extra), weak_rate=weak_rate)
+    design = design_from_mapping({"extends": "jilin-2018", "villages": {
+        "count": count, "min_count": 1, "poor_share": poor_share, "weak_share": weak_share, "method": method,
+        "min_per_stratum": min_per_stratum, "cover_townships": cover}})
+    frame = village_frame(reg, design)
+    vd = draw_villages(frame, design, seed, "county")
+    f = vd.frame
+    assert ((f["p_village"] > 0) & (f["p_village"] <= 1)).all()
+    for s in vd.strata:
+        sub = f.filter(pl.col("stratum") == s["stratum"])
+        assert abs(sub["p_village"].sum() - s["n"]) < 1e-9 and int(sub["selected"].sum()) == s["n"]
+    assert vd.selected.height >= min(count, frame.height)
+    if cover:
+        assert set(vd.selected["township"]) == set(frame["township"])

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sampling_fixtures import write_table
 
-from conftest import write_csv
 from povexit.cli.main import main
 from povexit.errors import PovexitError
 from povexit.sampling import assign, load_assign_inputs
-from povexit.sampling.recusal import province_key, province_list
+from povexit.sampling.recusal import _balanced_flow, province_key, province_list
 
 PROVS = ["吉林省", "云南省", "甘肃省", "贵州省", "四川省"]
 
@@ -142,20 +146,20 @@ def test_unknown_province_spelling_is_warned():
 
 
 def test_assign_command_with_chinese_headers(tmp_path):
-    write_csv(tmp_path / "institutions.csv", """
+    write_table(tmp_path / "institutions.csv", """
         评估机构,所在省份,承担省级评估的省份,最多承担县数
         华中师范大学,湖北省,,3
         中国农业大学,北京市,吉林省,3
         云南大学,云南省,,3
     """)
-    write_csv(tmp_path / "experts.csv", """
+    write_table(tmp_path / "experts.csv", """
         专家,工作单位所在省份,承担省级评估的省份
         张教授,湖北省,
         李教授,北京市,云南省
         王研究员,云南省,
         赵教授,吉林省,
     """)
-    write_csv(tmp_path / "counties.csv", """
+    write_table(tmp_path / "counties.csv", """
         省,市,县,申请退出年度
         吉林省,延边州,和龙市,2018
         吉林省,白山市,靖宇县,2018
@@ -180,8 +184,48 @@ def test_assign_command_with_chinese_headers(tmp_path):
         assert not (row["province"] == "云南省" and row["experts"] in ("李教授", "王研究员"))
         assert not (row["province"] == "吉林省" and row["experts"] == "赵教授")
     # impossible: exit code 2 and nothing written
-    write_csv(tmp_path / "only_yunnan.csv", "评估机构,所在省份\n云南大学,云南省\n")
+    write_table(tmp_path / "only_yunnan.csv", "评估机构,所在省份\n云南大学,云南省\n")
     out2 = tmp_path / "assign2"
     rc = main(["assign", "--institutions", str(tmp_path / "only_yunnan.csv"), "--experts",
                str(tmp_path / "experts.csv"), "--counties", str(tmp_path / "counties.csv"), "--out", str(out2)])
     assert rc == 2 and not out2.exists()
+
+
+@given(st.integers(1, 5), st.integers(1, 6), st.integers(1, 2), st.data())
+@settings(max_examples=120, deadline=None)
+def test_flow_balancing_finds_the_smallest_largest_load(units, n_counties, demand, data):
+    """Against brute force: the max-flow search returns a feasible assignment exactly when one exists,
+    and no assignment has a smaller largest load."""
+    eligible = np.array(data.draw(st.lists(st.lists(st.booleans(), min_size=n_counties, max_size=n_counties),
+                                           min_size=units, max_size=units)))
+    cap = np.array(data.draw(st.lists(st.integers(0, n_counties), min_size=units, max_size=units)))
+    dem = np.full(n_counties, demand)
+    got = _balanced_flow(eligible, dem, cap)
+    best = None
+    choices = [[c for c in itertools.combinations(range(units), demand) if all(eligible[u, j] for u in c)]
+               for j in range(n_counties)]
+    for combo in itertools.product(*choices):
+        load = np.zeros(units, dtype=int)
+        for c in combo:
+            load[list(c)] += 1
+        if (load <= cap).all():
+            best = load.max() if best is None else min(best, load.max())
+    if best is None:
+        assert got is None
+    else:
+        assert got is not None
+        assert (got.sum(axis=0) == dem).all() and (got <= eligible).all() and (got.sum(axis=1) <= cap).all()
+        assert got.sum(axis=1).max() == best
+
+
+def test_expert_capacities_that_bind_are_solved_jointly():
+    # 甲 has one expert (capacity 1), 乙 two: a valid answer gives 甲 one county and 乙 two
+    cty = counties({"吉林省": 3})
+    inst = institutions([("甲", "北京", None, 2), ("乙", "上海", None, 2)])
+    exp = pl.DataFrame({"expert": ["a", "b1", "b2"], "unit_province": ["北京", "上海", "上海"],
+                        "institution": ["甲", "乙", "乙"], "capacity": [1, 1, 1]})
+    r = assign(inst, exp, cty, experts_per_county=1)
+    loads = dict(r.loads.filter(pl.col("role") == "institution").select("name", "counties").iter_rows())
+    assert loads == {"甲": 1, "乙": 2}
+    check_rules(r, inst, exp.with_columns(pl.lit(None, dtype=pl.String).alias("provincial_assessment")), 1)
+    assert (r.loads.filter(pl.col("role") == "expert")["counties"] <= 1).all()

@@ -75,3 +75,27 @@ def test_bad_parameters_name_the_parameter(kw, column):
         sample_size(**kw)
     d = e.value.diagnostics[0]
     assert d.code == "PVX-CY40" and d.column == column
+
+
+@pytest.mark.r
+def test_agrees_with_r():
+    """The same staged formula evaluated by R (qnorm, ceiling) over a grid of inputs."""
+    import shutil
+    import subprocess
+
+    if shutil.which("Rscript") is None:
+        pytest.skip("Rscript not installed (apt-get install r-base-core)")
+    grid = [(p, e, c, d, n) for p in (0.01, 0.02, 0.05, 0.3) for e in (0.005, 0.01, 0.03) for c in (0.9, 0.95, 0.99)
+            for d in (1.0, 1.7) for n in (0, 800, 20000)]
+    rows = ";".join(f"c({p},{e},{c},{d},{n})" for p, e, c, d, n in grid).replace(";", ",")
+    script = (
+        f"g <- rbind({rows}); for (i in seq_len(nrow(g))) {{ x <- g[i,]; z <- qnorm(1 - (1 - x[3]) / 2); "
+        "n0 <- ceiling(z * z * x[1] * (1 - x[1]) / (x[2] * x[2])); nd <- ceiling(x[4] * n0); "
+        "nf <- if (x[5] > 0) ceiling(x[5] * nd / (x[5] + nd - 1)) else nd; cat(n0, nd, nf, '\\n') }"
+    )
+    out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True).stdout.split("\n")
+    out = [line for line in out if line.strip()]
+    assert len(out) == len(grid)
+    for (p, e, c, d, n), line in zip(grid, out, strict=True):
+        r = sample_size(p, e, c, d, n or None)
+        assert [r.n0, r.n_deff, r.n_fpc] == [int(v) for v in line.split()], (p, e, c, d, n)

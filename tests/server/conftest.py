@@ -39,7 +39,9 @@ def server_db() -> str:
 def small_workdir(path: Path) -> Path:
     from povexit.server.sampledata import Params, write_workdir
 
-    return write_workdir(path, Params(villages_per_county=4, households_per_village=10, case_share=0.35, seed=11))
+    return write_workdir(
+        path, Params(villages_per_county=4, households_per_village=10, case_share=0.35, seed=11)
+    )
 
 
 @pytest.fixture
@@ -58,7 +60,9 @@ def shared_team(server_db, tmp_path_factory):
     actions.do_load_assessment(small_workdir(tmp_path_factory.mktemp("shared") / "work"), name=name)
     county = County.objects.get(assessment__name=name)
     tag = uuid.uuid4().hex[:6]
-    return county, {r.value: actions.do_create_user(f"{r.value}-{tag}", PASSWORD, r, counties=[county]) for r in Role}
+    return county, {
+        r.value: actions.do_create_user(f"{r.value}-{tag}", PASSWORD, r, counties=[county]) for r in Role
+    }
 
 
 @pytest.fixture
@@ -80,7 +84,9 @@ def team_factory(server_db):
 
     def make(county):
         tag = uuid.uuid4().hex[:6]
-        return {r.value: actions.do_create_user(f"{r.value}-{tag}", PASSWORD, r, counties=[county]) for r in Role}
+        return {
+            r.value: actions.do_create_user(f"{r.value}-{tag}", PASSWORD, r, counties=[county]) for r in Role
+        }
 
     return make
 

@@ -31,21 +31,41 @@ def advance(case: Case, team: dict, to: State) -> Case:
         case.refresh_from_db()
         v = case.version
         if step == "initial":
-            actions.do_transition(team["checker"], case.pk, Action.INITIAL_CHECK, version=v, comment="属实",
-                                  staged=evidence())
+            actions.do_transition(
+                team["checker"], case.pk, Action.INITIAL_CHECK, version=v, comment="属实", staged=evidence()
+            )
         elif step == "review":
             actions.do_transition(team["lead_expert"], case.pk, Action.REVIEW, version=v, comment="复核属实")
         elif step == "feed":
-            actions.do_transition(team["lead_expert"], case.pk, Action.FEED_BACK, version=v,
-                                  deadline=timezone.now() + dt.timedelta(days=1))
+            actions.do_transition(
+                team["lead_expert"],
+                case.pk,
+                Action.FEED_BACK,
+                version=v,
+                deadline=timezone.now() + dt.timedelta(days=1),
+            )
         elif step == "dispute":
-            actions.do_transition(team["county_liaison"], case.pk, Action.COUNTY_DISPUTE, version=v,
-                                  comment="已改造", staged=evidence("证明.pdf", b"%PDF county evidence"))
+            actions.do_transition(
+                team["county_liaison"],
+                case.pk,
+                Action.COUNTY_DISPUTE,
+                version=v,
+                comment="已改造",
+                staged=evidence("证明.pdf", b"%PDF county evidence"),
+            )
         elif step == "department":
-            actions.do_transition(team["department_appraiser"], case.pk, Action.DEPARTMENT_OPINION, version=v,
-                                  decision="upheld", comment="鉴定为C级")
+            actions.do_transition(
+                team["department_appraiser"],
+                case.pk,
+                Action.DEPARTMENT_OPINION,
+                version=v,
+                decision="upheld",
+                comment="鉴定为C级",
+            )
         elif step == "panel":
-            actions.do_transition(team["expert_panel"], case.pk, Action.PANEL_UPHOLD, version=v, comment="成立")
+            actions.do_transition(
+                team["expert_panel"], case.pk, Action.PANEL_UPHOLD, version=v, comment="成立"
+            )
         elif step == "confirm":
             actions.do_transition(team["working_group"], case.pk, Action.CONFIRM, version=v)
     case.refresh_from_db()

@@ -10,17 +10,25 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
 
+from conftest import PASSWORD
 from povexit.server.models import Case
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "images"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed"),
+]
 
 
 @pytest.fixture
@@ -33,6 +41,24 @@ def live_server(server_db):
     yield f"http://127.0.0.1:{srv.effective_port}"
     srv.close()
     th.join(timeout=5)
+
+
+@pytest.fixture
+def assessment(server_db, tmp_path):
+    """A mid-sized assessment, so the screenshots look like a county's work."""
+    import uuid
+
+    from povexit.server import actions
+    from povexit.server.models import County
+    from povexit.server.sampledata import Params, write_workdir
+
+    wd = write_workdir(
+        tmp_path / "work",
+        Params(villages_per_county=12, households_per_village=20, case_share=0.06, registry_factor=2, seed=5),
+    )
+    name = f"b-{uuid.uuid4().hex[:8]}"
+    actions.do_load_assessment(wd, name=name)
+    return County.objects.get(assessment__name=name)
 
 
 def test_five_steps_in_the_browser(live_server, assessment, team, tmp_path, monkeypatch):
@@ -110,9 +136,13 @@ def test_five_steps_in_the_browser(live_server, assessment, team, tmp_path, monk
         final_after = wg.locator("#ind-wrongful_exit_rate .final-value").inner_text()
         assert final_after != final_before and final_before.startswith("0.00%")
         wg.screenshot(path=shots / "server-indicators.png", full_page=True)
-        for name, path in (("dashboard", "/"), ("fieldwork", f"/fieldwork/?county={assessment.pk}"),
-                           ("daily", f"/fieldwork/daily/?county={assessment.pk}&date={case.found_on:%Y-%m-%d}"),
-                           ("audit", "/audit/?verify=1")):
+        for name, path in (
+            ("dashboard", "/"),
+            ("fieldwork", f"/fieldwork/?county={assessment.pk}"),
+            ("sample", f"/sample/?county={assessment.pk}"),
+            ("daily", f"/fieldwork/daily/?county={assessment.pk}&date={case.found_on:%Y-%m-%d}"),
+            ("audit", "/audit/?verify=1"),
+        ):
             lead.goto(live_server + path)
             lead.screenshot(path=shots / f"server-{name}.png", full_page=True)
         browser.close()

@@ -17,8 +17,13 @@ for _k in ("POVEXIT_TEST_DB", "POVEXIT_DB", "DATABASE_URL", "POVEXIT_DATA_DIR", 
 
 
 def povexit(*args, data_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "povexit.cli.main", *args, "--data-dir", str(data_dir)],
-                          capture_output=True, text=True, env=ENV, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "povexit.cli.main", *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+    )
 
 
 STEP_SCRIPT = r"""
@@ -40,8 +45,18 @@ def test_load_user_step_audit_and_tamper(tmp_path, workdir):
     r = povexit("server", "load", str(workdir), data_dir=data)
     assert r.returncode == 0, r.stderr
     assert "已加载评估" in r.stdout
-    r = povexit("server", "createuser", "chk", "--role", "checker", "--county", "示例县", "--password", "pw-123456",
-                data_dir=data)
+    r = povexit(
+        "server",
+        "createuser",
+        "chk",
+        "--role",
+        "checker",
+        "--county",
+        "示例县",
+        "--password",
+        "pw-123456",
+        data_dir=data,
+    )
     assert r.returncode == 0, r.stderr
     subprocess.run([sys.executable, "-c", STEP_SCRIPT, str(data)], check=True, env=ENV, timeout=120)
     r = povexit("verify", "audit", data_dir=data)
@@ -50,12 +65,17 @@ def test_load_user_step_audit_and_tamper(tmp_path, workdir):
     out = tmp_path / "cases.csv"
     assert povexit("verify", "cases", "--out", str(out), data_dir=data).returncode == 0
     df = pl.read_csv(out, infer_schema=False)
-    assert set(df["outcome"]) == {"pending"} and df.height == pl.read_csv(workdir / "findings" / "cases.csv").height
+    assert (
+        set(df["outcome"]) == {"pending"}
+        and df.height == pl.read_csv(workdir / "findings" / "cases.csv").height
+    )
 
     # someone with database access rewrites a comment behind the application's back
     db = sqlite3.connect(data / "povexit.sqlite3")
     db.execute("DROP TRIGGER server_auditentry_no_update")
-    db.execute("UPDATE server_auditentry SET data = replace(data, '属实', '不属实') WHERE action = 'initial_check'")
+    db.execute(
+        "UPDATE server_auditentry SET data = replace(data, '属实', '不属实') WHERE action = 'initial_check'"
+    )
     db.commit()
     db.close()
     # and swaps an evidence file
@@ -65,11 +85,11 @@ def test_load_user_step_audit_and_tamper(tmp_path, workdir):
     assert r.returncode == 2 and "PVX-V20" in r.stderr and "PVX-D10" in r.stderr
 
 
-def test_demo_prepare_creates_one_account_per_role(tmp_path):
+def test_demo_prepare_creates_one_account_per_role(tmp_path, workdir):
     script = r"""
 import sys
 from povexit.server import demo
-wd, accounts = demo.prepare(None, data_dir=sys.argv[1])
+wd, accounts = demo.prepare(sys.argv[2], data_dir=sys.argv[1])
 from povexit.server.models import Case, Profile
 from povexit.verify.roles import Role
 assert {r for _, _, r, _ in accounts} == set(Role), accounts
@@ -80,6 +100,11 @@ wd2, _ = demo.prepare(wd, data_dir=sys.argv[1])  # a second start changes nothin
 assert Profile.objects.count() == len(accounts)
 print("ok", wd)
 """
-    r = subprocess.run([sys.executable, "-c", script, str(tmp_path / "demo")], capture_output=True, text=True,
-                       env=ENV, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "demo"), str(workdir)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=300,
+    )
     assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr[-3000:]

@@ -30,7 +30,7 @@ def run_threads(fns):
         try:
             barrier.wait(timeout=10)
             results[i] = ("ok", fn())
-        except BaseException as exc:  # noqa: BLE001 - the test inspects what each thread got
+        except BaseException as exc:
             results[i] = ("err", exc)
         finally:
             connections.close_all()
@@ -50,14 +50,21 @@ def tmp_files() -> list:
 
 @pytest.mark.parametrize("round_", range(3))
 def test_two_checkers_same_case_exactly_one_wins(assessment, team, round_):
-    second = actions.do_create_user(f"checker2-{uuid.uuid4().hex[:6]}", "pw-12345678", Role.CHECKER,
-                                    counties=[assessment])
+    second = actions.do_create_user(
+        f"checker2-{uuid.uuid4().hex[:6]}", "pw-12345678", Role.CHECKER, counties=[assessment]
+    )
     c = cases_of(assessment, 1)[0]
     bodies = [f"photo by checker {i} {uuid.uuid4()}".encode() for i in range(2)]
 
     def act(user, body):
-        return lambda: actions.do_transition(user, c.pk, Action.INITIAL_CHECK, version=0, comment="属实",
-                                             staged=[storage.stage("p.jpg", [body])])
+        return lambda: actions.do_transition(
+            user,
+            c.pk,
+            Action.INITIAL_CHECK,
+            version=0,
+            comment="属实",
+            staged=[storage.stage("p.jpg", [body])],
+        )
 
     results = run_threads([act(team["checker"], bodies[0]), act(second, bodies[1])])
     wins = [r for r in results if r[0] == "ok"]
@@ -70,15 +77,27 @@ def test_two_checkers_same_case_exactly_one_wins(assessment, team, round_):
     atts = list(Attachment.objects.filter(case=c))
     assert len(atts) == 1 and storage.check(atts[0].sha256)
     loser = [h for h in (hashlib.sha256(b).hexdigest() for b in bodies) if h != atts[0].sha256]
-    assert len(loser) == 1 and not storage.path_for(loser[0]).exists()  # the loser's file never reached the store
+    assert (
+        len(loser) == 1 and not storage.path_for(loser[0]).exists()
+    )  # the loser's file never reached the store
     assert tmp_files() == []
 
 
 def test_concurrent_steps_on_many_cases_keep_one_chain(assessment, team):
     cs = cases_of(assessment, 6)
-    fns = [(lambda c=c: actions.do_transition(team["checker"], c.pk, Action.INITIAL_CHECK, version=0,
-                                              comment="属实", staged=evidence(body=str(c.pk).encode())))
-           for c in cs]
+    fns = [
+        (
+            lambda c=c: actions.do_transition(
+                team["checker"],
+                c.pk,
+                Action.INITIAL_CHECK,
+                version=0,
+                comment="属实",
+                staged=evidence(body=str(c.pk).encode()),
+            )
+        )
+        for c in cs
+    ]
     results = run_threads(fns)
     assert all(r[0] == "ok" for r in results), results
     seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
@@ -106,8 +125,9 @@ def test_upload_failing_midway_saves_nothing(assessment, team):
             yield b"y" * 200_000
 
     with pytest.raises(E.PovexitError) as err:
-        actions.do_transition(team["checker"], c.pk, Action.INITIAL_CHECK, version=0, comment="属实",
-                              files=[Upload()])
+        actions.do_transition(
+            team["checker"], c.pk, Action.INITIAL_CHECK, version=0, comment="属实", files=[Upload()]
+        )
     assert err.value.diagnostics[0].code == "PVX-D09"
     c.refresh_from_db()
     assert (c.state, c.version) == (State.SUSPECTED, 0)
@@ -126,7 +146,9 @@ def test_failure_after_files_received_rolls_everything_back(assessment, team, mo
 
     monkeypatch.setattr(actions, "append_audit", boom)
     with pytest.raises(RuntimeError):
-        actions.do_transition(team["checker"], c.pk, Action.INITIAL_CHECK, version=0, comment="属实", staged=staged)
+        actions.do_transition(
+            team["checker"], c.pk, Action.INITIAL_CHECK, version=0, comment="属实", staged=staged
+        )
     c.refresh_from_db()
     assert (c.state, c.version, c.evidence_count) == (State.SUSPECTED, 0, 0)
     assert (AuditEntry.objects.count(), Attachment.objects.count()) == before
@@ -137,7 +159,9 @@ def test_refused_step_discards_its_files(assessment, team):
     c = advance(cases_of(assessment, 1)[0], team, State.INITIAL_CHECKED)
     staged = evidence(body=b"refused " + uuid.uuid4().bytes)
     with pytest.raises(E.PovexitError):
-        actions.do_transition(team["checker"], c.pk, Action.INITIAL_CHECK, version=1, comment="x", staged=staged)
+        actions.do_transition(
+            team["checker"], c.pk, Action.INITIAL_CHECK, version=1, comment="x", staged=staged
+        )
     assert not storage.path_for(staged[0].sha256).exists() and tmp_files() == []
 
 
@@ -160,14 +184,18 @@ def test_http_upload_cut_off_by_the_client(assessment, team):
         s["_auth_user_hash"] = user.get_session_auth_hash()
         s.create()
         boundary = "----povexit"
-        head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\ninitial_check\r\n"
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n0\r\n"
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"comment\"\r\n\r\nok\r\n"
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"p.jpg\"\r\n"
-                f"Content-Type: image/jpeg\r\n\r\n").encode()
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="action"\r\n\r\ninitial_check\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="version"\r\n\r\n0\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="comment"\r\n\r\nok\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="p.jpg"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
         total = len(head) + 2_000_000
-        req = (f"POST /cases/{c.pk}/act/ HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={s.session_key}\r\n"
-               f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {total}\r\n\r\n").encode()
+        req = (
+            f"POST /cases/{c.pk}/act/ HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sessionid={s.session_key}\r\n"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {total}\r\n\r\n"
+        ).encode()
         sock = socket.create_connection(("127.0.0.1", srv.effective_port), timeout=10)
         sock.sendall(req + head + b"z" * 700_000)
         sock.close()  # the connection drops with 1.3 MB still to come
@@ -193,7 +221,10 @@ def test_audit_rows_cannot_be_changed_or_deleted(assessment, team):
         e.save()
     with pytest.raises(RuntimeError):
         e.delete()
-    for sql in ("UPDATE server_auditentry SET actor = 'x' WHERE seq = %s", "DELETE FROM server_auditentry WHERE seq = %s"):
+    for sql in (
+        "UPDATE server_auditentry SET actor = 'x' WHERE seq = %s",
+        "DELETE FROM server_auditentry WHERE seq = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [e.seq])
     assert AuditEntry.objects.get(seq=e.seq).actor == e.actor

@@ -14,8 +14,9 @@ PO = i18n.LOCALE / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
 def test_mo_matches_po():
-    assert PO.with_suffix(".mo").read_bytes() == i18n.compile_mo(i18n.parse_po(PO.read_text(encoding="utf-8"))), \
-        "run: python -m povexit.server.i18n"
+    assert PO.with_suffix(".mo").read_bytes() == i18n.compile_mo(
+        i18n.parse_po(PO.read_text(encoding="utf-8"))
+    ), "run: python -m povexit.server.i18n"
 
 
 def test_every_message_translated_with_its_placeholders():
@@ -27,7 +28,9 @@ def test_every_message_translated_with_its_placeholders():
         if not key:
             continue
         src, dst = key.decode(), val.decode()
-        assert set(re.findall(r"%\(\w+\)[sd]", src.split("\0")[0])) == set(re.findall(r"%\(\w+\)[sd]", dst)), src
+        assert set(re.findall(r"%\(\w+\)[sd]", src.split("\0")[0])) == set(
+            re.findall(r"%\(\w+\)[sd]", dst)
+        ), src
         assert re.search(r"[\u4e00-\u9fff]", dst) or dst.strip("% 0123456789.") == "", src
 
 
@@ -37,8 +40,8 @@ def test_gnu_msgfmt_agrees(tmp_path):
     subprocess.run(["msgfmt", "--check", "-o", str(out), str(PO)], check=True)
     import gettext
 
-    ours = gettext.GNUTranslations(open(PO.with_suffix(".mo"), "rb"))
-    theirs = gettext.GNUTranslations(open(out, "rb"))
+    with open(PO.with_suffix(".mo"), "rb") as a, open(out, "rb") as b:
+        ours, theirs = gettext.GNUTranslations(a), gettext.GNUTranslations(b)
     strip = lambda cat: {k: v for k, v in cat.items() if k != ""}  # noqa: E731 (msgfmt rewrites the header)
     assert strip(ours._catalog) == strip(theirs._catalog) and len(ours._catalog) > 100
 

@@ -23,7 +23,10 @@ def test_load_counts_match_the_files(server_db, workdir):
     n_hh = pl.read_csv(workdir / "sample" / "households.csv").height
     assert res.cases_created == n_cases == Case.objects.filter(county=county).count()
     assert res.households == n_hh == Household.objects.filter(county=county).count()
-    assert Village.objects.filter(county=county).count() == pl.read_csv(workdir / "sample" / "villages.csv").height
+    assert (
+        Village.objects.filter(county=county).count()
+        == pl.read_csv(workdir / "sample" / "villages.csv").height
+    )
     assert set(Batch.objects.filter(county=county).values_list("number", flat=True)) == {1, 2, 3}
     assert Rejected.objects.filter(assessment__name=name).count() == res.rejected > 0
     # heads of household from the registry, interviews from the responses
@@ -53,15 +56,33 @@ def test_reload_with_new_files_keeps_cases_in_the_workflow(server_db, workdir, t
     cases = pl.read_csv(workdir / "findings" / "cases.csv", infer_schema=False)
     hh = pl.read_csv(workdir / "sample" / "households.csv", infer_schema=False)
     extra = hh.filter(~pl.col("household_id").is_in(cases["household_id"].to_list())).row(0, named=True)
-    cases = pl.concat([cases.with_columns(pl.lit("housing.unsafe;income.below_line").alias("rules")),
-                       pl.DataFrame([{"case_id": "X-NEW", "household_id": extra["household_id"], "kind": "missed",
-                                      "outcome": "pending", "rules": "income.below_line", "evidence": "{}"}])])
+    cases = pl.concat(
+        [
+            cases.with_columns(pl.lit("housing.unsafe;income.below_line").alias("rules")),
+            pl.DataFrame(
+                [
+                    {
+                        "case_id": "X-NEW",
+                        "household_id": extra["household_id"],
+                        "kind": "missed",
+                        "outcome": "pending",
+                        "rules": "income.below_line",
+                        "evidence": "{}",
+                    }
+                ]
+            ),
+        ]
+    )
     cases.write_csv(workdir / "findings" / "cases.csv")
     res = actions.do_load_assessment(workdir, name=name)
     assert (res.cases_created, res.cases_kept) == (1, 1)
     assert res.cases_updated == cases.height - 2
     moved_after = Case.objects.get(pk=moved.pk)
-    assert (moved_after.state, moved_after.version, moved_after.rules) == (State.REVIEWED, moved.version, moved.rules)
+    assert (moved_after.state, moved_after.version, moved_after.rules) == (
+        State.REVIEWED,
+        moved.version,
+        moved.rules,
+    )
     assert Case.objects.get(county=county, case_id="X-NEW").state == State.SUSPECTED
 
 

@@ -19,8 +19,18 @@ from povexit.server import actions
 from povexit.server.models import Attachment, Batch, Case
 from povexit.verify.machine import Action, State
 
-ROLES = ["office_admin", "working_group", "institution_lead", "lead_expert", "expert_panel", "checker",
-         "enumerator", "auditor", "department_appraiser", "county_liaison"]
+ROLES = [
+    "office_admin",
+    "working_group",
+    "institution_lead",
+    "lead_expert",
+    "expert_panel",
+    "checker",
+    "enumerator",
+    "auditor",
+    "department_appraiser",
+    "county_liaison",
+]
 TEAM = set(ROLES[:8])  # the team, its overseers and the auditor: see every case of their counties
 ALL = set(ROLES)
 
@@ -34,7 +44,13 @@ PAGE_ALLOWED = {
     "/indicators/": set(ROLES[:8]),
     "/audit/": set(ROLES[:8]),
     "/feedback/": {"office_admin", "working_group", "institution_lead", "lead_expert", "county_liaison"},
-    "/feedback/export.xlsx": {"office_admin", "working_group", "institution_lead", "lead_expert", "county_liaison"},
+    "/feedback/export.xlsx": {
+        "office_admin",
+        "working_group",
+        "institution_lead",
+        "lead_expert",
+        "county_liaison",
+    },
     "/users/": {"office_admin"},
 }
 
@@ -60,8 +76,12 @@ ACTIONS = {
     Action.DISMISS: (State.PANEL_REVIEW, "expert_panel", {"checker", "lead_expert", "working_group"}),
 }
 VISIBLE_IN = {  # states the action matrix uses
-    State.SUSPECTED: TEAM, State.INITIAL_CHECKED: TEAM, State.REVIEWED: TEAM,
-    State.FED_BACK: TEAM | {"county_liaison"}, State.DEPARTMENT_REVIEW: ALL, State.PANEL_REVIEW: ALL,
+    State.SUSPECTED: TEAM,
+    State.INITIAL_CHECKED: TEAM,
+    State.REVIEWED: TEAM,
+    State.FED_BACK: TEAM | {"county_liaison"},
+    State.DEPARTMENT_REVIEW: ALL,
+    State.PANEL_REVIEW: ALL,
     State.FINAL_REVIEW: ALL,
 }
 
@@ -95,7 +115,7 @@ def test_case_visibility_by_state(assessment, team, client_for):
             assert resp.status_code == expected, (st, role, resp.status_code)
     # the lists agree with the detail pages
     for role in ROLES:
-        html = client_for(team[role]).get("/cases/?county=%d" % assessment.pk).content.decode()
+        html = client_for(team[role]).get(f"/cases/?county={assessment.pk}").content.decode()
         for st, c in cases.items():
             assert (c.case_id in html) == (role in CASE_VISIBLE[st]), (role, st)
 
@@ -114,13 +134,20 @@ def test_attachments_follow_case_visibility(assessment, team, client_for):
 def test_actions(assessment, team, client_for, action):
     source, owner, elsewhere = ACTIONS[action]
     c = advance(cases_of(assessment, 1)[0], team, source)
-    form = {"action": action.value, "comment": "意见", "decision": "upheld", "reason": "no_problem",
-            "deadline": (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}
+    form = {
+        "action": action.value,
+        "comment": "意见",
+        "decision": "upheld",
+        "reason": "no_problem",
+        "deadline": (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
     n_files = Attachment.objects.filter(case=c).count()
     for role in [r for r in ROLES if r != owner]:
         c.refresh_from_db()
         with open(__file__, "rb") as fh:
-            resp = client_for(team[role]).post(f"/cases/{c.pk}/act/", {**form, "version": c.version, "files": fh})
+            resp = client_for(team[role]).post(
+                f"/cases/{c.pk}/act/", {**form, "version": c.version, "files": fh}
+            )
         if role not in VISIBLE_IN[source]:
             expected = 404
         elif role in elsewhere:
@@ -131,7 +158,9 @@ def test_actions(assessment, team, client_for, action):
         c.refresh_from_db()
         assert c.state == source and Attachment.objects.filter(case=c).count() == n_files
     with open(__file__, "rb") as fh:
-        resp = client_for(team[owner]).post(f"/cases/{c.pk}/act/", {**form, "version": c.version, "files": fh})
+        resp = client_for(team[owner]).post(
+            f"/cases/{c.pk}/act/", {**form, "version": c.version, "files": fh}
+        )
     assert resp.status_code == 302, resp.content[:2000]
     c.refresh_from_db()
     assert c.state != source
@@ -169,7 +198,12 @@ def test_only_the_lead_expert_feeds_back_from_the_list(assessment, team, client_
 def test_users_page_creates_users_for_the_administrator_only(assessment, team, client_for):
     from django.contrib.auth.models import User
 
-    form = {"username": "new-user-x", "password": "long-password", "role": "checker", "counties": [assessment.pk]}
+    form = {
+        "username": "new-user-x",
+        "password": "long-password",
+        "role": "checker",
+        "counties": [assessment.pk],
+    }
     for role in ROLES[1:]:
         assert client_for(team[role]).post("/users/", form).status_code == 403
     assert not User.objects.filter(username="new-user-x").exists()
@@ -183,7 +217,9 @@ def test_county_liaison_never_sees_the_sample(assessment, team, client_for):
     for path in ("/sample/", "/fieldwork/", "/fieldwork/daily/", "/indicators/"):
         assert c.get(path).status_code == 403
     html = c.get("/cases/").content.decode()
-    suspected = Case.objects.filter(county=assessment, state=State.SUSPECTED).values_list("case_id", flat=True)
+    suspected = Case.objects.filter(county=assessment, state=State.SUSPECTED).values_list(
+        "case_id", flat=True
+    )
     assert not any(cid in html for cid in suspected)
     assert c.get(f"/cases/?state=suspected&county={assessment.pk}").context["page_obj"].paginator.count == 0
     assert c.get(f"/cases/?county={assessment.pk}").context["page_obj"].paginator.count == 1
@@ -194,12 +230,22 @@ def test_unreleased_batches_hidden_below_the_institution_lead(assessment, team, 
 
     first = Batch.objects.filter(county=assessment).order_by("number").first()
     actions.do_release_batch(team["office_admin"], assessment, first.number)
-    released = set(Village.objects.filter(county=assessment, batch=first.number).values_list("village_id", flat=True))
-    sealed = set(Village.objects.filter(county=assessment).exclude(batch=first.number)
-                 .values_list("village_id", flat=True))
+    released = set(
+        Village.objects.filter(county=assessment, batch=first.number).values_list("village_id", flat=True)
+    )
+    sealed = set(
+        Village.objects.filter(county=assessment)
+        .exclude(batch=first.number)
+        .values_list("village_id", flat=True)
+    )
     assert released and sealed
-    for role, sees_sealed in (("office_admin", True), ("institution_lead", True), ("lead_expert", False),
-                              ("checker", False), ("enumerator", False)):
+    for role, sees_sealed in (
+        ("office_admin", True),
+        ("institution_lead", True),
+        ("lead_expert", False),
+        ("checker", False),
+        ("enumerator", False),
+    ):
         html = client_for(team[role]).get(f"/sample/?county={assessment.pk}").content.decode()
         assert all(v in html for v in released), role
         assert any(v in html for v in sealed) == sees_sealed, role
@@ -237,8 +283,9 @@ def test_scope_other_county_is_invisible(server_db, workdir, team, client_for, a
 
 def test_step_without_evidence_is_refused_with_the_reason(assessment, team, client_for):
     c = cases_of(assessment, 1)[0]
-    resp = client_for(team["checker"]).post(f"/cases/{c.pk}/act/", {"action": "initial_check", "version": 0,
-                                                                    "comment": "属实"})
+    resp = client_for(team["checker"]).post(
+        f"/cases/{c.pk}/act/", {"action": "initial_check", "version": 0, "comment": "属实"}
+    )
     assert resp.status_code == 400
     assert "PVX-V03" in resp.content.decode()
     c.refresh_from_db()
@@ -247,7 +294,10 @@ def test_step_without_evidence_is_refused_with_the_reason(assessment, team, clie
 
 def test_stale_form_gets_409(assessment, team, client_for):
     c = cases_of(assessment, 1)[0]
-    actions.do_transition(team["checker"], c.pk, Action.INITIAL_CHECK, version=0, comment="属实", staged=evidence())
-    resp = client_for(team["checker"]).post(f"/cases/{c.pk}/act/", {"action": "dismiss", "version": 0,
-                                                                    "reason": "no_problem", "comment": "x"})
+    actions.do_transition(
+        team["checker"], c.pk, Action.INITIAL_CHECK, version=0, comment="属实", staged=evidence()
+    )
+    resp = client_for(team["checker"]).post(
+        f"/cases/{c.pk}/act/", {"action": "dismiss", "version": 0, "reason": "no_problem", "comment": "x"}
+    )
     assert resp.status_code == 409 and "PVX-V09" in resp.content.decode()

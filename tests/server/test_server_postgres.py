@@ -13,8 +13,12 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
-MODULES = ["test_server_permissions.py", "test_server_concurrency.py", "test_server_load.py",
-           "test_server_workflow.py"]
+MODULES = [
+    "test_server_permissions.py",
+    "test_server_concurrency.py",
+    "test_server_load.py",
+    "test_server_workflow.py",
+]
 PG = os.environ.get("POVEXIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 
 pytestmark = [
@@ -41,9 +45,26 @@ def test_server_suite_on_postgresql(tmp_path):
         for k in ("POVEXIT_DB", "DATABASE_URL", "POVEXIT_DATA_DIR", "DJANGO_SETTINGS_MODULE"):
             env.pop(k, None)
         r = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", "-x",
-             "--rootdir", str(HERE.parents[1]), *[str(HERE / m) for m in MODULES]],
-            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=900)
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:xdist",
+                "-x",
+                "--rootdir",
+                str(HERE.parents[1]),
+                *[str(HERE / m) for m in MODULES],
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=900,
+        )
         tail = "\n".join(r.stdout.splitlines()[-40:])
         assert r.returncode == 0, tail + r.stderr[-2000:]
         assert " passed" in tail and "failed" not in tail, tail

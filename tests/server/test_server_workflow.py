@@ -31,7 +31,9 @@ def test_five_steps_over_http_change_the_final_indicators(assessment, team, clie
     cl = {r: client_for(u) for r, u in team.items()}
     photo = io.BytesIO(b"\xff\xd8 photo of the C-grade house")
     photo.name = "房屋照片.jpg"
-    assert post(cl["checker"], c, "initial_check", comment="现场查看：C级危房", files=photo).status_code == 302
+    assert (
+        post(cl["checker"], c, "initial_check", comment="现场查看：C级危房", files=photo).status_code == 302
+    )
     assert post(cl["lead_expert"], c, "review", comment="复核属实").status_code == 302
     deadline = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     assert cl["lead_expert"].post("/feedback/", {"case": [c.pk], "deadline": deadline}).status_code == 302
@@ -39,18 +41,37 @@ def test_five_steps_over_http_change_the_final_indicators(assessment, team, clie
     assert cl["county_liaison"].get(f"/cases/{c.pk}/").status_code == 200
     proof = io.BytesIO(b"%PDF-1.4 rebuilt house certificate")
     proof.name = "改造验收单.pdf"
-    assert post(cl["county_liaison"], c, "county_dispute", comment="已于1月完成改造", files=proof).status_code == 302
-    assert post(cl["department_appraiser"], c, "department_opinion", decision="upheld",
-                comment="住建部门鉴定：仍为C级").status_code == 302
+    assert (
+        post(cl["county_liaison"], c, "county_dispute", comment="已于1月完成改造", files=proof).status_code
+        == 302
+    )
+    assert (
+        post(
+            cl["department_appraiser"],
+            c,
+            "department_opinion",
+            decision="upheld",
+            comment="住建部门鉴定：仍为C级",
+        ).status_code
+        == 302
+    )
     assert post(cl["expert_panel"], c, "panel_uphold", comment="证据充分").status_code == 302
     assert post(cl["working_group"], c, "confirm").status_code == 302
     c.refresh_from_db()
     assert c.state == State.CONFIRMED and c.evidence_count == 2 and c.version == 7
 
-    trail = list(AuditEntry.objects.filter(subject=f"case:{c.pk}").order_by("seq").values_list("action", "role"))
-    assert trail == [("initial_check", "checker"), ("review", "lead_expert"), ("feed_back", "lead_expert"),
-                     ("county_dispute", "county_liaison"), ("department_opinion", "department_appraiser"),
-                     ("panel_uphold", "expert_panel"), ("confirm", "working_group")]
+    trail = list(
+        AuditEntry.objects.filter(subject=f"case:{c.pk}").order_by("seq").values_list("action", "role")
+    )
+    assert trail == [
+        ("initial_check", "checker"),
+        ("review", "lead_expert"),
+        ("feed_back", "lead_expert"),
+        ("county_dispute", "county_liaison"),
+        ("department_opinion", "department_appraiser"),
+        ("panel_uphold", "expert_panel"),
+        ("confirm", "working_group"),
+    ]
     assert check_database().ok
 
     assessment.refresh_from_db()
@@ -68,7 +89,9 @@ def test_dismissal_with_reason_and_not_adopted(assessment, team, client_for):
     a.refresh_from_db()
     assert (a.state, a.dismiss_reason, a.outcome) == (State.DISMISSED, "no_problem", "dismissed")
     b = advance(b, team, State.FINAL_REVIEW)
-    r = post(client_for(team["working_group"]), b, "dismiss", reason="insufficient_evidence", comment="证据不充分")
+    r = post(
+        client_for(team["working_group"]), b, "dismiss", reason="insufficient_evidence", comment="证据不充分"
+    )
     assert r.status_code == 302
     b.refresh_from_db()
     assert b.dismiss_reason == "insufficient_evidence" and b.outcome == "dismissed"
@@ -80,8 +103,14 @@ def test_county_cannot_answer_after_the_deadline(assessment, team, client_for):
     from povexit.server import actions
 
     c = advance(cases_of(assessment, 1)[0], team, State.REVIEWED)
-    actions.do_transition(team["lead_expert"], c.pk, "feed_back", version=c.version,
-                          deadline=timezone.now() + dt.timedelta(hours=1), now=timezone.now())
+    actions.do_transition(
+        team["lead_expert"],
+        c.pk,
+        "feed_back",
+        version=c.version,
+        deadline=timezone.now() + dt.timedelta(hours=1),
+        now=timezone.now(),
+    )
     c.refresh_from_db()
     Case.objects.filter(pk=c.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))  # time passes
     r = post(client_for(team["county_liaison"]), c, "county_agree")

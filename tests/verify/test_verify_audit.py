@@ -17,9 +17,15 @@ T0 = datetime(2019, 2, 14, 9, 0, tzinfo=UTC)
 def chain(n: int):
     out, prev = [], None
     for i in range(n):
-        prev = next_entry(prev, at=T0 + timedelta(minutes=i), actor=f"u{i % 3}", role="checker",
-                          action="initial_check", subject=f"case:C{i}",
-                          data={"comment": f"意见{i}", "attachments": [{"sha256": "a" * 64, "size": i}]})
+        prev = next_entry(
+            prev,
+            at=T0 + timedelta(minutes=i),
+            actor=f"u{i % 3}",
+            role="checker",
+            action="initial_check",
+            subject=f"case:C{i}",
+            data={"comment": f"意见{i}", "attachments": [{"sha256": "a" * 64, "size": i}]},
+        )
         out.append(prev)
     return out
 

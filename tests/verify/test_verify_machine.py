@@ -36,8 +36,13 @@ def to_fed_back(deadline=T0 + timedelta(days=2)) -> Case:
 def test_full_path_with_county_dispute_reaches_confirmed():
     c = to_fed_back()
     assert c.state == State.FED_BACK and c.released
-    c = step(c, Action.COUNTY_DISPUTE, Role.COUNTY_LIAISON, attachments=(Attachment("证明.pdf", "b" * 64, 9),),
-             at=T0 + timedelta(days=1))
+    c = step(
+        c,
+        Action.COUNTY_DISPUTE,
+        Role.COUNTY_LIAISON,
+        attachments=(Attachment("证明.pdf", "b" * 64, 9),),
+        at=T0 + timedelta(days=1),
+    )
     assert c.state == State.DEPARTMENT_REVIEW and c.disputed
     c = step(c, Action.DEPARTMENT_OPINION, Role.DEPARTMENT_APPRAISER, decision="upheld")
     assert c.state == State.PANEL_REVIEW and c.department_opinion == "upheld"
@@ -102,8 +107,14 @@ def test_each_step_belongs_to_its_role_only():
                 continue
             c = Case("C9", state=rule.source, deadline=T0 + timedelta(days=1), evidence_count=1)
             with pytest.raises(PovexitError) as e:
-                step(c, rule.action, role, attachments=EVIDENCE, decision="upheld",
-                     deadline=T0 + timedelta(days=2))
+                step(
+                    c,
+                    rule.action,
+                    role,
+                    attachments=EVIDENCE,
+                    decision="upheld",
+                    deadline=T0 + timedelta(days=2),
+                )
             assert code(e) == "PVX-V02", (rule.action, role)
 
 
@@ -162,14 +173,23 @@ def test_department_opinion_is_upheld_or_not():
 def test_ladder_is_total_and_ordered():
     levels = [level(r) for r in LADDER]
     assert levels == sorted(levels, reverse=True) and len(set(levels)) == len(Role)
-    assert at_least(Role.OFFICE_ADMIN, Role.COUNTY_LIAISON) and not at_least(Role.COUNTY_LIAISON, Role.AUDITOR)
+    assert at_least(Role.OFFICE_ADMIN, Role.COUNTY_LIAISON) and not at_least(
+        Role.COUNTY_LIAISON, Role.AUDITOR
+    )
 
 
 # ---- invariants over random histories ----------------------------------------------------------
 
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(list(Action)), st.sampled_from(list(Role)),
-                          st.integers(0, 72), st.booleans()), max_size=14))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(list(Action)), st.sampled_from(list(Role)), st.integers(0, 72), st.booleans()
+        ),
+        max_size=14,
+    )
+)
 def test_random_histories_never_confirm_without_the_whole_chain(moves):
     case = Case("H1")
     applied = []
@@ -177,9 +197,18 @@ def test_random_histories_never_confirm_without_the_whole_chain(moves):
     for action, role, hours, with_files in moves:
         now = now + timedelta(hours=hours)
         try:
-            res = apply(case, action, actor="x", role=role, now=now, comment="意见",
-                        attachments=EVIDENCE if with_files else (), decision="upheld",
-                        deadline=now + timedelta(hours=24), reason="no_problem")
+            res = apply(
+                case,
+                action,
+                actor="x",
+                role=role,
+                now=now,
+                comment="意见",
+                attachments=EVIDENCE if with_files else (),
+                decision="upheld",
+                deadline=now + timedelta(hours=24),
+                reason="no_problem",
+            )
         except PovexitError:
             continue
         assert res.case.version == case.version + 1

@@ -9,12 +9,22 @@ import typer
 
 from .common import console, t
 
-server_app = typer.Typer(help="团队服务器管理 — team server administration (load, users).", no_args_is_help=True)
+server_app = typer.Typer(
+    help="团队服务器管理 — team server administration (load, users).", no_args_is_help=True
+)
 
-DB = typer.Option(None, "--db", envvar="DATABASE_URL",
-                  help="数据库 URL（默认：数据目录下的 SQLite）/ database URL (default: SQLite in the data dir).")
-DATA = typer.Option(None, "--data-dir", envvar="POVEXIT_DATA_DIR",
-                    help="数据目录：SQLite 文件、密钥、证据文件 / data dir: SQLite file, secret key, evidence files.")
+DB = typer.Option(
+    None,
+    "--db",
+    envvar="DATABASE_URL",
+    help="数据库 URL（默认：数据目录下的 SQLite）/ database URL (default: SQLite in the data dir).",
+)
+DATA = typer.Option(
+    None,
+    "--data-dir",
+    envvar="POVEXIT_DATA_DIR",
+    help="数据目录：SQLite 文件、密钥、证据文件 / data dir: SQLite file, secret key, evidence files.",
+)
 
 
 def _setup(db: str | None, data_dir: Path | None) -> None:
@@ -25,22 +35,31 @@ def _setup(db: str | None, data_dir: Path | None) -> None:
 
 def _print_load(res) -> None:
     if res.unchanged:
-        console.print(t(f"评估“{res.assessment}”的文件未变化，未做任何修改。",
-                        f"Assessment '{res.assessment}' is unchanged; nothing was modified."))
+        console.print(
+            t(
+                f"评估“{res.assessment}”的文件未变化，未做任何修改。",
+                f"Assessment '{res.assessment}' is unchanged; nothing was modified.",
+            )
+        )
         return
-    console.print(t(
-        f"已加载评估“{res.assessment}”：{res.counties} 个县，{res.villages} 个样本村，{res.households} 户；"
-        f"新案件 {res.cases_created}，更新 {res.cases_updated}，已在核查中保持不变 {res.cases_kept}；"
-        f"未通过校验的问卷 {res.rejected} 条。",
-        f"Loaded '{res.assessment}': {res.counties} counties, {res.villages} villages, {res.households} households; "
-        f"cases new {res.cases_created}, updated {res.cases_updated}, kept (in the workflow) {res.cases_kept}; "
-        f"{res.rejected} failed submissions."))
+    console.print(
+        t(
+            f"已加载评估“{res.assessment}”：{res.counties} 个县，{res.villages} 个样本村，{res.households} 户；"
+            f"新案件 {res.cases_created}，更新 {res.cases_updated}，已在核查中保持不变 {res.cases_kept}；"
+            f"未通过校验的问卷 {res.rejected} 条。",
+            f"Loaded '{res.assessment}': {res.counties} counties, {res.villages} villages, {res.households} households; "
+            f"cases new {res.cases_created}, updated {res.cases_updated}, kept (in the workflow) {res.cases_kept}; "
+            f"{res.rejected} failed submissions.",
+        )
+    )
 
 
 def serve(
     db: str = DB,
     data_dir: Path = DATA,
-    workdir: Path = typer.Option(None, "--workdir", help="先加载此评估工作目录 / load this work directory first."),
+    workdir: Path = typer.Option(
+        None, "--workdir", help="先加载此评估工作目录 / load this work directory first."
+    ),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     threads: int = typer.Option(8, "--threads", help="工作线程数 / worker threads."),
@@ -51,8 +70,16 @@ def serve(
         from ..errors import current_lang
         from ..server import demo as demo_mod
 
-        demo_mod.run(workdir, host, port, data_dir=data_dir, db=db, threads=threads, echo=console.print,
-                     lang=current_lang())
+        demo_mod.run(
+            workdir,
+            host,
+            port,
+            data_dir=data_dir,
+            db=db,
+            threads=threads,
+            echo=console.print,
+            lang=current_lang(),
+        )
         return
     _setup(db, data_dir)
     if workdir is not None:
@@ -61,13 +88,22 @@ def serve(
         _print_load(actions.do_load_assessment(workdir))
     from ..server.runner import serve as run
 
-    run(host, port, threads=threads, announce=lambda url: console.print(t(f"服务地址：{url}", f"Serving at {url}")))
+    run(
+        host,
+        port,
+        threads=threads,
+        announce=lambda url: console.print(t(f"服务地址：{url}", f"Serving at {url}")),
+    )
 
 
 @server_app.command("load")
 def load(
-    workdir: Path = typer.Argument(..., help="评估工作目录 / assessment work directory (docs/data-layout.md)."),
-    name: str = typer.Option(None, "--name", help="评估名称（默认：目录名）/ assessment name (default: dir name)."),
+    workdir: Path = typer.Argument(
+        ..., help="评估工作目录 / assessment work directory (docs/data-layout.md)."
+    ),
+    name: str = typer.Option(
+        None, "--name", help="评估名称（默认：目录名）/ assessment name (default: dir name)."
+    ),
     db: str = DB,
     data_dir: Path = DATA,
 ) -> None:
@@ -81,9 +117,15 @@ def load(
 @server_app.command("createuser")
 def createuser(
     username: str = typer.Argument(...),
-    role: str = typer.Option(..., "--role", help="office_admin, working_group, institution_lead, lead_expert, "
-                             "expert_panel, checker, enumerator, auditor, department_appraiser, county_liaison"),
-    county: list[str] = typer.Option([], "--county", help="负责的县（可多次）/ county in scope (repeatable)."),
+    role: str = typer.Option(
+        ...,
+        "--role",
+        help="office_admin, working_group, institution_lead, lead_expert, "
+        "expert_panel, checker, enumerator, auditor, department_appraiser, county_liaison",
+    ),
+    county: list[str] = typer.Option(
+        [], "--county", help="负责的县（可多次）/ county in scope (repeatable)."
+    ),
     all_counties: bool = typer.Option(False, "--all-counties"),
     display_name: str = typer.Option("", "--name"),
     password: str = typer.Option(None, "--password", envvar="POVEXIT_PASSWORD"),
@@ -96,8 +138,9 @@ def createuser(
 
     if password is None:
         password = getpass.getpass(t("密码：", "Password: "))
-    actions.do_create_user(username, password, role, counties=county, all_counties=all_counties,
-                           display_name=display_name)
+    actions.do_create_user(
+        username, password, role, counties=county, all_counties=all_counties, display_name=display_name
+    )
     console.print(t(f"已创建用户 {username}（{role}）。", f"Created user {username} ({role})."))
 
 
@@ -111,7 +154,9 @@ def users(db: str = DB, data_dir: Path = DATA) -> None:
 
     table = Table(t("用户", "user"), t("角色", "role"), t("负责县", "counties"))
     for p in Profile.objects.select_related("user").prefetch_related("counties").order_by("user__username"):
-        table.add_row(p.user.username, p.role, "*" if p.all_counties else ", ".join(c.name for c in p.counties.all()))
+        table.add_row(
+            p.user.username, p.role, "*" if p.all_counties else ", ".join(c.name for c in p.counties.all())
+        )
     console.print(table)
 
 

@@ -9,15 +9,18 @@ import typer
 from .common import console, t
 from .serve import DATA, DB, _setup
 
-verify_app = typer.Typer(help="五核核查：审计日志校验与导出 — verification: audit check and exports.",
-                         no_args_is_help=True)
+verify_app = typer.Typer(
+    help="五核核查：审计日志校验与导出 — verification: audit check and exports.", no_args_is_help=True
+)
 
 
 @verify_app.command("audit")
 def audit(
     db: str = DB,
     data_dir: Path = DATA,
-    files: bool = typer.Option(True, "--files/--no-files", help="同时校验证据文件 / also check evidence files."),
+    files: bool = typer.Option(
+        True, "--files/--no-files", help="同时校验证据文件 / also check evidence files."
+    ),
 ) -> None:
     """校验审计日志哈希链（及证据文件）— verify the audit log's hash chain (and evidence files)."""
     _setup(db, data_dir)
@@ -27,13 +30,19 @@ def audit(
     report = check_database(files=files)
     if not report.ok:
         raise PovexitError(report.problems)
-    console.print(t(f"审计日志完整：已校验 {report.checked} 条，链头 {report.head}",
-                    f"Audit log intact: {report.checked} entries verified, head {report.head}"))
+    console.print(
+        t(
+            f"审计日志完整：已校验 {report.checked} 条，链头 {report.head}",
+            f"Audit log intact: {report.checked} entries verified, head {report.head}",
+        )
+    )
 
 
 @verify_app.command("cases")
 def cases(
-    out: Path = typer.Option(..., "--out", help="cases.csv（CONTRACTS.md §4，可用于 povexit estimate --cases）"),
+    out: Path = typer.Option(
+        ..., "--out", help="cases.csv（CONTRACTS.md §4，可用于 povexit estimate --cases）"
+    ),
     county: str = typer.Option(None, "--county"),
     db: str = DB,
     data_dir: Path = DATA,
@@ -48,11 +57,34 @@ def cases(
     qs = Case.objects.select_related("county").order_by("county__name", "case_id")
     if county:
         qs = qs.filter(county__name=county)
-    rows = [{"case_id": c.case_id, "household_id": c.household_code, "kind": c.kind, "outcome": c.outcome,
-             "rules": c.rules, "evidence": c.evidence, "county": c.county.name, "state": c.state,
-             "dismiss_reason": c.dismiss_reason} for c in qs]
-    schema = dict.fromkeys(("case_id", "household_id", "kind", "outcome", "rules", "evidence", "county", "state",
-                            "dismiss_reason"), pl.String)
+    rows = [
+        {
+            "case_id": c.case_id,
+            "household_id": c.household_code,
+            "kind": c.kind,
+            "outcome": c.outcome,
+            "rules": c.rules,
+            "evidence": c.evidence,
+            "county": c.county.name,
+            "state": c.state,
+            "dismiss_reason": c.dismiss_reason,
+        }
+        for c in qs
+    ]
+    schema = dict.fromkeys(
+        (
+            "case_id",
+            "household_id",
+            "kind",
+            "outcome",
+            "rules",
+            "evidence",
+            "county",
+            "state",
+            "dismiss_reason",
+        ),
+        pl.String,
+    )
     atomic_write_text(out, pl.DataFrame(rows, schema=schema).write_csv())
     console.print(t(f"已写出 {len(rows)} 个案件：{out}", f"Wrote {len(rows)} cases to {out}"))
 
@@ -61,7 +93,9 @@ def cases(
 def feedback(
     out: Path = typer.Option(..., "--out", help="反馈清单 .xlsx / feedback list .xlsx"),
     county: str = typer.Option(None, "--county"),
-    show_personal: bool = typer.Option(False, "--show-personal", help="不遮蔽姓名和身份证号 / unmasked names and IDs"),
+    show_personal: bool = typer.Option(
+        False, "--show-personal", help="不遮蔽姓名和身份证号 / unmasked names and IDs"
+    ),
     db: str = DB,
     data_dir: Path = DATA,
 ) -> None:
@@ -84,7 +118,12 @@ def feedback(
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, out)
-    console.print(t(f"已写出反馈清单（{len(rows)} 户）：{out}", f"Wrote the feedback list ({len(rows)} households): {out}"))
+    console.print(
+        t(
+            f"已写出反馈清单（{len(rows)} 户）：{out}",
+            f"Wrote the feedback list ({len(rows)} households): {out}",
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:

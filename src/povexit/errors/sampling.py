@@ -131,6 +131,14 @@ NO_WEAK_VILLAGES = spec(
     "County '{county}' has no weak-area (三边一少) villages; the weak-area share {value} cannot be met",
     "检查 villages.csv 的边远/边角/边界/少数民族村标记。", "Check the remote/edge/border/minority flags of villages.csv.",
 )
+VILLAGE_COUNT_RAISED_STRATA = spec(
+    "PVX-CY29", "warning",
+    "县“{county}”：{planned} 个村不够每层至少一个，层“{column}”各加 1 个村，共 {value} 个",
+    "County '{county}': {planned} villages cannot give every stratum one; stratum '{column}' got one more each, "
+    "{value} in all",
+    "否则这些层的村入样概率为 0，样本就不再是概率样本。",
+    "Otherwise those strata's villages would have probability 0 and the sample would not be a probability sample.",
+)
 ROSTER_UNPLACED = spec(
     "PVX-CY28", "warning",
     "{value} 名部门名单人员的乡镇/行政村与登记数据的村名对不上，未参与大数据比对抽样",

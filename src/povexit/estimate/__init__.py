@@ -9,8 +9,9 @@ from __future__ import annotations
 from . import svy
 from .indicators import INDICATORS, CountyEstimates, Indicator, estimate_county, estimate_many
 from .inputs import SampleTables, load_sample_dir, read_cadres, read_cases, read_findings
+from .summary import estimate_all, summarise, table, write_table
 
 __all__ = [
-    "INDICATORS", "CountyEstimates", "Indicator", "SampleTables", "estimate_county", "estimate_many",
-    "load_sample_dir", "read_cadres", "read_cases", "read_findings", "svy",
+    "INDICATORS", "CountyEstimates", "Indicator", "SampleTables", "estimate_all", "estimate_county", "estimate_many",
+    "load_sample_dir", "read_cadres", "read_cases", "read_findings", "summarise", "svy", "table", "write_table",
 ]

@@ -180,7 +180,7 @@ def _settle(interval_at: Callable[[float], tuple[float, float]], estimate: float
             hi = mid
         else:
             lo = mid
-        if hi / lo < 1.0005:
+        if hi / lo < 1.001:
             break
     return hi
 

@@ -42,7 +42,8 @@ FpcRule = Literal["auto", "yes", "no"]
 Basis = Literal["official", "estimate"]
 
 INDICATORS = ("wrongful_exit_rate", "missed_rate", "approval_rate", "composite_incidence")
-EXTRA_INDICATORS = ("exclusion_error", "identification_accuracy", "exit_accuracy", "approval_rate_cadres")
+EXTRA_INDICATORS = ("exclusion_error", "identification_accuracy", "exit_accuracy", "missed_rate_with_rosters",
+                    "approval_rate_cadres")
 NAMES = {
     "wrongful_exit_rate": ("脱贫人口错退率", "wrongful exit rate"),
     "missed_rate": ("贫困人口漏评率", "missed poor rate"),
@@ -51,6 +52,7 @@ NAMES = {
     "exclusion_error": ("排斥误差（漏评人口占应识别贫困人口比重）", "exclusion error"),
     "identification_accuracy": ("识别准确率", "identification accuracy"),
     "exit_accuracy": ("退出准确率", "exit accuracy"),
+    "missed_rate_with_rosters": ("漏评率（部门名单比对与普查合计估计）", "missed rate, rosters and census combined"),
     "approval_rate_cadres": ("干部认可度", "cadre approval rate"),
 }
 CERTAINTY_P = 1 - 1e-9
@@ -295,7 +297,11 @@ def _build_rows(sample: SampleTables, findings: pl.DataFrame, registry: Any, cou
     lost = f.filter(pl.col("sub").is_null())
     if lost.height:
         raise E.PovexitError(EE.HOUSEHOLD_NOT_IN_SAMPLE(value=lost["household_id"][0]))
-    f = f.join(_registry_lookup(registry), on="household_id", how="left")
+    # the registry's status of each household; the adjudication's own registry_status column as fallback
+    lookup = _registry_lookup(registry).rename({"registry_status": "_reg_status"})
+    f = f.join(lookup, on="household_id", how="left")
+    fallback = pl.col("registry_status") if "registry_status" in f.columns else pl.lit(None, dtype=pl.String)
+    f = f.with_columns(pl.coalesce("_reg_status", fallback).alias("registry_status")).drop("_reg_status")
     # group-level design information for census units
     gfr = _group_frames(registry, groups)
     groups = groups.join(gfr, on=["village_id"], how="left")
@@ -317,6 +323,9 @@ def _build_rows(sample: SampleTables, findings: pl.DataFrame, registry: Any, cou
 
     judged = (pl.col("status") != "cannot_judge").fill_null(True)
     exited = is_reg & (pl.col("registry_status").fill_null("exited") == "exited")
+    missed_found = pl.when(pl.col("count_missed") & judged & ~is_reg).then(
+        pl.when(pl.col("missed_persons") > 0).then(pl.col("missed_persons")).otherwise(pl.col("persons"))).otherwise(0.0)
+    f = f.with_columns(_roster_hit=is_roster & ~is_reg)
     hh_rows = f.select(
         "county", "stratum", "village_id", "sub", "p_village", "fpc_village",
         unit=pl.when(pl.col("sub") == "census").then(pl.lit("G:") + pl.col("group").fill_null(""))
@@ -338,9 +347,13 @@ def _build_rows(sample: SampleTables, findings: pl.DataFrame, registry: Any, cou
         is_hh=pl.lit(True),
         approves=pl.col("approves").cast(pl.Float64),
         persons=pl.col("persons").fill_null(0.0),
-        missed_outside=pl.when(pl.col("sub").is_in(["roster", "general"]) & pl.col("count_missed") & judged)
-        .then(pl.when(pl.col("missed_persons") > 0).then(pl.col("missed_persons")).otherwise(pl.col("persons")))
-        .otherwise(0.0),
+        missed_outside=pl.when(pl.col("sub").is_in(["roster", "general"])).then(missed_found).otherwise(0.0),
+        # the roster-and-census estimator of all missed persons: roster hits (a census of the rosters in
+        # the sampled villages, weight 1/p_village) plus the census households not on a roster
+        is_mr=pl.col("_roster_hit") | (pl.col("sub") == "census"),
+        y_mr=missed_found,
+        w_mr=pl.when(pl.col("_roster_hit")).then(1.0 / pl.col("p_village"))
+        .when(pl.col("sub") == "census").then(1.0 / (pl.col("p_village") * pl.col("p_group"))).otherwise(0.0),
         flagged=(pl.col("wrongful_exit") & is_reg) | (pl.col("missed") & ~is_reg),
         counted=(pl.col("count_wrongful") & is_reg) | (pl.col("count_missed") & ~is_reg),
         cannot_judge=~judged,
@@ -353,7 +366,8 @@ def _build_rows(sample: SampleTables, findings: pl.DataFrame, registry: Any, cou
         is_census=pl.lit(True), y_m=pl.col("_missed").cast(pl.Float64),
         x_m=pl.col("nonregistered_population").fill_null(0.0),
         is_hh=pl.lit(False), approves=pl.lit(None, dtype=pl.Float64), persons=pl.lit(0.0),
-        missed_outside=pl.lit(0.0), flagged=pl.lit(False), counted=pl.lit(False), cannot_judge=pl.lit(False),
+        missed_outside=pl.lit(0.0), is_mr=pl.lit(False), y_mr=pl.lit(0.0), w_mr=pl.lit(0.0),
+        flagged=pl.lit(False), counted=pl.lit(False), cannot_judge=pl.lit(False),
     )
     frame = pl.concat([hh_rows, group_rows], how="vertical_relaxed")
     bad_w = frame.filter(~pl.col("weight").is_finite() | (pl.col("weight") <= 0))
@@ -439,9 +453,17 @@ def _design(frame: pl.DataFrame, counties: list[str], fpc: FpcRule, lonely_psu: 
 
 
 def _rate(d: svy.Design, y: np.ndarray, x: np.ndarray | None, dom: np.ndarray, method: str,
-          units: np.ndarray) -> tuple[svy.Stat, svy.Interval]:
-    st, iv = svy.ciprop(d, y, x, method, dom, deff=True, units=np.maximum(units, 1))  # type: ignore[arg-type]
-    st.extra["units"] = np.maximum(units, 1)
+          units: np.ndarray, rare: bool = True) -> tuple[svy.Stat, svy.Interval]:
+    """A rate with its interval under povexit's rules (docs/statistics.md): the zero-event n* counts
+    households; for the rare-event rates (错退率, 漏评率) the design effect is never below Kish's
+    weighting effect, because a handful of events says nothing about the weights they did not fall on."""
+    units = np.maximum(units, 1)
+    import os
+    kish = (svy.kish_n(d, None if os.environ.get("KH") == "1" else x, dom)) if rare else None
+    st, iv = svy.ciprop(d, y, x, method, dom, deff=True, units=units, n_eff_max=kish)  # type: ignore[arg-type]
+    st.extra["units"] = units
+    if kish is not None:
+        st.extra["kish_n"] = kish
     return st, iv
 
 
@@ -508,13 +530,21 @@ def _compute(arr: _Arrays, rows: _Rows, totals, registry, counties, findings, ca
     # the units the findings are made on (households): NCHS rules for zero events and deff < 1
     rw, iw = _rate(d, y_w, x_w, is_exited, ci_method, gsum(is_exited * 1.0))
     rm, im = _rate(d, y_m, x_m, is_census, ci_method, np.maximum(gsum(census_hh * 1.0), gsum(is_census * 1.0)))
-    ra, ia = _rate(d, np.nan_to_num(approves), None, dom_a, ci_method, gsum(dom_a * 1.0))
+    ra, ia = _rate(d, np.nan_to_num(approves), None, dom_a, ci_method, gsum(dom_a * 1.0), rare=False)
     cov = svy.covariance(d, rw, rm)
+    # missed persons from rosters and census together, as a share of the county's non-registered population
+    is_mr = col("is_mr").astype(bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y_mr = col("y_mr") * col("w_mr") / d.weights  # svytotal weights by the design weight
+    t_mr = svy.svytotal(d, y_mr, is_mr)
     # everything per county, computed once for all counties
     per = {
         "xw": gsum(x_w * is_exited), "yw": gsum(y_w * is_exited), "n_w": gsum(is_exited * 1.0),
         "xm": gsum(x_m * is_census), "ym": gsum(y_m * is_census),
         "n_a": gsum(dom_a * 1.0), "yes_a": gsum(np.nan_to_num(approves) * dom_a), "p_a": gsum(persons * dom_a),
+        "mr_hh": gsum(is_mr * 1.0), "mr_persons": gsum(persons * is_mr), "mr_found": gsum(col("y_mr") * is_mr),
+        "psu_mr": d.n_psu(is_mr),
+        "kish_mr": _kish(col("w_mr") * is_mr, persons * is_mr, gsum),
         "surveyed": gsum(is_hh * 1.0), "census_hh": gsum(census_hh * 1.0),
         "flagged": gsum(col("flagged") * 1.0), "counted": gsum(col("counted") * 1.0),
         "cannot": gsum(col("cannot_judge") * 1.0),
@@ -582,6 +612,7 @@ def _compute(arr: _Arrays, rows: _Rows, totals, registry, counties, findings, ca
         comp = _composite(wr, mr, rw, rm, cov[k], k, A, U, Ereg, Nreg, has_census, per["psu_joint"][k])
         inds = {"wrongful_exit_rate": wr, "missed_rate": mr, "approval_rate": ar, "composite_incidence": comp}
         inds.update(_derived(wr, mr, Nreg, t["registered_persons"]))
+        inds["missed_rate_with_rosters"] = _missed_with_rosters(t_mr, k, Nreg, per, vm, ci_method)
         if county in cadre_stats:
             inds["approval_rate_cadres"] = cadre_stats[county]
         th, th_source = resolve_thresholds(registry, county, thresholds, row=info.get(county))
@@ -624,6 +655,34 @@ def _compute(arr: _Arrays, rows: _Rows, totals, registry, counties, findings, ca
     return results
 
 
+def _kish(w: np.ndarray, t: np.ndarray, gsum) -> np.ndarray:
+    s1, s2 = gsum(w * t), gsum(w * w * t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(s2 > 0, s1 * s1 / s2, 0.0)
+
+
+def _missed_with_rosters(t_mr: svy.Stat, k: int, Nreg: float, per: dict, vm: dict, method: str) -> Indicator:
+    """漏评率 from rosters and census together: Horvitz–Thompson total of missed persons (roster hits
+    weighted 1/p_village, census households not on a roster 1/(p_village·p_group)) over the registry's
+    non-registered agricultural population. Not in the documents; not used by the decision."""
+    if Nreg <= 0 or per["mr_hh"][k] == 0:
+        return Indicator(None, None, None, None, None, "none: no roster hits or census households", None, 0, 0, 0,
+                         {"definition": "HT total of missed persons (rosters + census) / non-registered population"})
+    p = float(t_mr.estimate[k]) / Nreg
+    var = float(t_mr.var[k]) / Nreg**2
+    n, units, df = float(per["mr_persons"][k]), float(per["mr_hh"][k]), float(t_mr.df[k])
+    m = "logit" if method == "likelihood" else method
+    iv = svy.prop_interval(p, var, max(n, 2), df, m, units=max(units, 1),  # type: ignore[arg-type]
+                           n_eff_max=float(per["kish_mr"][k]))
+    return Indicator(
+        None, p, math.sqrt(var), _clip01(float(iv.low[0])), _clip01(float(iv.high[0])), iv.method[0], None,
+        int(units), int(n), int(per["psu_mr"][k]),
+        {"definition": "Horvitz-Thompson total of missed persons (roster hits in sampled villages + census "
+                       "households not on a roster) / non-registered agricultural population of the county",
+         "missed_persons_found": float(per["mr_found"][k]), "estimated_missed_persons": p * Nreg, "df": int(df)},
+    )
+
+
 def _blank(ind: Indicator, why: str) -> None:
     ind.estimate = ind.se = ind.ci_low = ind.ci_high = ind.deff = None
     ind.ci_method = why
@@ -649,15 +708,17 @@ def _indicator(stat: svy.Stat, iv: svy.Interval, k: int, *, off, n_hh, n_persons
     p, var, df = float(stat.estimate[k]), float(stat.var[k]), float(stat.df[k])
     n = float(stat.extra["n_persons"][k]) if "n_persons" in stat.extra else float(stat.n[k])
     units = float(stat.extra["units"][k]) if "units" in stat.extra else n
+    kish = float(stat.extra["kish_n"][k]) if "kish_n" in stat.extra else float("inf")
     m = "logit" if method == "likelihood" else method
 
     def interval_at(factor: float) -> tuple[float, float]:
-        at = svy.prop_interval(p, var / factor, n * factor, df, m, units=units * factor)  # type: ignore[arg-type]
-        return _clip01(float(at.low[0])), _clip01(float(at.high[0]))
+        lo_k, hi_k = svy.prop_interval_scalar(p, var / factor, n * factor, df, m, units=units * factor,
+                                              n_eff_max=kish * factor)
+        return _clip01(lo_k), _clip01(hi_k)
 
     return Indicator(
         official=None if off is None else float(off), estimate=float(stat.estimate[k]), se=float(stat.se[k]),
-        ci_low=lo, ci_high=hi, ci_method=iv.method[k], deff=None if stat.deff is None else float(stat.deff[k]),
+        ci_low=lo, ci_high=hi, ci_method=iv.method[k], deff=None if stat.deff is None else _num(stat.deff[k]),
         n_households=int(n_hh), n_persons=int(round(float(n_persons))), n_psu=int(n_psu),
         extra={"n_eff": None if iv.n_eff is None else _num(iv.n_eff[k]), **extra},
         interval_at=interval_at,

@@ -213,3 +213,92 @@ def draw_many(pop: Population, seeds: list[int], draw: DrawFn = draw_sample, pre
         fs.append(f.with_columns(household_id=pre + pl.col("household_id"), village_id=pre + pl.col("village_id")))
     return (SampleTables(villages=pl.concat(vs), households=pl.concat(hs), groups=pl.concat(gs, how="diagonal_relaxed")),
             pl.concat(fs))
+
+
+# ---- the project's own sampler -------------------------------------------------------------------
+
+
+def truth_findings(sample, truth_households: pl.DataFrame) -> pl.DataFrame:
+    """Perfect fieldwork: the findings of a drawn sample read from the synthetic truth — every sampled
+    registered household, and every non-registered household of the census groups (a census).
+    Roster hits are left out (their truth household is keyed by ID number): they only feed the
+    official 漏评率 and ``missed_rate_with_rosters``, not the indicators whose coverage is checked."""
+    t = truth_households
+    reg = sample.households.filter(pl.col("instrument") == "registered").select("household_id").join(
+        t, on="household_id", how="inner")
+    census = t.filter(~pl.col("registered")).join(sample.groups.select("village_id", "group"),
+                                                 on=["village_id", "group"], how="inner")
+    cols = dict(
+        persons=pl.col("persons").cast(pl.Float64), approves=pl.col("approves"),
+        village_id=pl.col("village_id"), group=pl.col("group"),
+    )
+    return pl.concat([
+        reg.select("household_id", instrument=pl.lit("registered"), wrongful_exit=pl.col("wrongful_exit"),
+                   wrongful_exit_persons=pl.col("persons").cast(pl.Float64) * pl.col("wrongful_exit"),
+                   missed=pl.lit(False), missed_persons=pl.lit(0.0),
+                   registry_status=pl.col("status"), **cols),
+        census.select("household_id", instrument=pl.lit("general"), wrongful_exit=pl.lit(False),
+                      wrongful_exit_persons=pl.lit(0.0), missed=pl.col("missed"),
+                      missed_persons=pl.col("persons").cast(pl.Float64) * pl.col("missed"),
+                      registry_status=pl.lit("nonregistered"), **cols),
+    ], how="vertical_relaxed")
+
+
+def sampler_draw(registry, truth_households: pl.DataFrame, design: str = "jilin-2018") -> Callable[[int], tuple]:
+    """The seam filled with the project's sampler: ``seed -> (sampling.draw(registry, design, seed),
+    findings read from the truth)``."""
+    from .. import sampling
+
+    def draw(seed: int):
+        s = sampling.draw(registry, design, seed)
+        return s, truth_findings(s, truth_households)
+
+    return draw
+
+
+def stack(draws: list[tuple], prefix: str = "rep") -> tuple[SampleTables, pl.DataFrame]:
+    """Samples (with their findings) stacked as counties ``rep0``, ``rep1`` … with prefixed ids, so one
+    ``estimate_many(..., all_counties=True)`` call estimates them all."""
+    vs, hs, gs, fs = [], [], [], []
+    for i, (s, f) in enumerate(draws):
+        name = f"{prefix}{i}"
+        pre = pl.lit(f"{name}:")
+        vs.append(s.villages.with_columns(county=pl.lit(name), village_id=pre + pl.col("village_id"),
+                                          stratum=pre + pl.col("stratum")))
+        hs.append(s.households.with_columns(household_id=pre + pl.col("household_id"),
+                                            village_id=pre + pl.col("village_id")))
+        gs.append(s.groups.with_columns(county=pl.lit(name), village_id=pre + pl.col("village_id")))
+        fs.append(f.with_columns(household_id=pre + pl.col("household_id"), village_id=pre + pl.col("village_id")))
+    return (SampleTables(villages=pl.concat(vs, how="diagonal_relaxed"), households=pl.concat(hs, how="diagonal_relaxed"),
+                         groups=pl.concat(gs, how="diagonal_relaxed")), pl.concat(fs, how="diagonal_relaxed"))
+
+
+def replicate_registry(registry, copies: int, prefix: str = "rep") -> SimRegistry:
+    """The registry totals the estimators read (villages, counties), once per stacked sample. Household
+    status comes from the findings' ``registry_status``, so households are not copied."""
+    v = registry.villages
+    villages = pl.concat([v.with_columns(county=pl.lit(f"{prefix}{i}"), village_id=pl.lit(f"{prefix}{i}:") + pl.col("village_id"))
+                          for i in range(copies)])
+    c = registry.counties
+    counties = pl.concat([c.head(1).with_columns(county=pl.lit(f"{prefix}{i}")) for i in range(copies)])
+    return SimRegistry(villages=villages, groups=pl.DataFrame(), counties=counties,
+                       households=pl.DataFrame(schema={"household_id": pl.String, "status": pl.String}))
+
+
+def truth_rates(registry, truth_households: pl.DataFrame) -> dict[str, float]:
+    """What the estimators estimate, from the whole synthetic county: the wrongful-exit rate of exited
+    persons, the missed rate over the registry groups' non-registered population, and the composite
+    (U + E·r_w + N·r_m) / A with the registry totals."""
+    t = truth_households
+    ex = t.filter(pl.col("registered") & (pl.col("status") == "exited"))
+    r_w = float((ex["persons"] * ex["wrongful_exit"]).sum() / ex["persons"].sum())
+    nonreg = t.filter(~pl.col("registered"))
+    missed = float((nonreg["persons"] * nonreg["missed"]).sum())
+    g = registry.groups
+    r_m = missed / float(g["nonregistered_population"].sum())
+    v = registry.villages
+    A = float(v["agricultural_population"].sum())
+    U = float(v["poor_persons"].sum() + v["returned_persons"].sum())
+    E = float(v["exited_persons"].sum())
+    N = A - U - E
+    return {"wrongful_exit_rate": r_w, "missed_rate": r_m, "composite_incidence": (U + E * r_w + N * r_m) / A}

@@ -497,7 +497,8 @@ def _label(method: str, degenerate: bool, p: float, households: bool = False) ->
     return f"korn-graubard; {why}" if method == "beta" else f"{CI_LABELS[method]}; korn-graubard, {why}"
 
 
-def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95, *, units=None) -> Interval:
+def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95, *, units=None,
+                  n_eff_max=None) -> Interval:
     """Interval for a proportion (or a ratio of counts) from its estimate, design variance, person
     rows ``n`` and design degrees of freedom, as R's ``svyciprop``:
 
@@ -514,7 +515,9 @@ def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95,
     share it (an exited household's persons are all wrongly exited or none is). Given, the zero-event
     n* is ``units`` rather than the persons: with no event there is no variance to say how clustered
     the persons are, and counting persons as independent would make [0, upper] far too short (the
-    coverage simulation shows it). Otherwise the interval is R's exactly.
+    coverage simulation shows it). ``n_eff_max`` bounds the effective sample size (povexit passes the
+    Kish effective number of persons, i.e. a design effect never below the weighting effect
+    1 + CV²(w)). Without either the interval is R's exactly.
 
     ``likelihood`` needs the data; use :func:`ciprop`.
     """
@@ -530,6 +533,8 @@ def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95,
     with np.errstate(divide="ignore", invalid="ignore"):
         # Korn–Graubard, also the fallback for degenerate cases
         n_eff = np.where(degenerate, n_star, p * (1 - p) / var)
+        if n_eff_max is not None:
+            n_eff = np.minimum(n_eff, np.broadcast_to(np.asarray(n_eff_max, dtype=float), p.shape))
         n_eff = n_eff * (_qt(alpha / 2, n - 1) / _qt(alpha / 2, df)) ** 2
         a1 = n_eff * p
         b1 = n_eff * (1 - p) + 1
@@ -555,9 +560,47 @@ def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95,
     return Interval(low, high, labels, n_eff)
 
 
+def kish_n(design: Design, trials=None, domain=None) -> np.ndarray:
+    """Kish's effective number of person rows of the domain per group, (Σ w·t)² / Σ w²·t: the sample
+    size over the weighting design effect 1 + CV²(w)."""
+    d = design._mask(domain) & (design.weights != 0)
+    t = np.ones(design.n) if trials is None else np.nan_to_num(np.asarray(trials, dtype=float))
+    w = design.weights
+    s1 = design.group_sum(np.where(d, w * t, 0.0))
+    s2 = design.group_sum(np.where(d, w * w * t, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(s2 > 0, s1 * s1 / s2, 0.0)
+
+
+def prop_interval_scalar(p: float, var: float, n: float, df: float, method: str = "beta", level: float = 0.95,
+                         units: float | None = None, n_eff_max: float | None = None) -> tuple[float, float]:
+    """:func:`prop_interval` for one estimate, without numpy's array overhead (the near-threshold
+    search calls it thousands of times). Same formulas, same results."""
+    alpha = 1 - level
+    degenerate = p <= 0 or p >= 1 or not var > 0
+    if df <= 0 or n < 2:
+        return float("nan"), float("nan")
+    if method == "mean" and not degenerate:
+        half = float(special.stdtrit(df, 1 - alpha / 2)) * math.sqrt(var)
+        return p - half, p + half
+    if method == "logit" and not degenerate:
+        half = float(special.stdtrit(df, 1 - alpha / 2)) * math.sqrt(var) / (p * (1 - p))
+        theta = math.log(p / (1 - p))
+        return float(special.expit(theta - half)), float(special.expit(theta + half))
+    n_eff = (units if units is not None else n) if degenerate else p * (1 - p) / var
+    if n_eff_max is not None:
+        n_eff = min(n_eff, n_eff_max)
+    n_eff *= (float(special.stdtrit(n - 1, alpha / 2)) / float(special.stdtrit(df, alpha / 2))) ** 2
+    if not (n_eff > 0 and math.isfinite(n_eff)):
+        return float("nan"), float("nan")
+    low = 0.0 if p <= 0 else float(special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2))
+    high = 1.0 if p >= 1 else float(special.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2))
+    return low, high
+
+
 def ciprop(
     design: Design, successes, trials=None, method: CIMethod = "beta", domain=None, level: float = 0.95,
-    *, deff: bool = False, units=None,
+    *, deff: bool = False, units=None, n_eff_max=None,
 ) -> tuple[Stat, Interval]:
     """Estimate and interval of a proportion of person rows: each design row stands for ``trials``
     persons (default 1) of whom ``successes`` have the trait — e.g. a household's wrongful-exit persons
@@ -576,9 +619,9 @@ def ciprop(
                             minlength=design.n_groups)
     m.extra["n_persons"] = n_persons
     if method in ("beta", "mean"):
-        return m, prop_interval(m.estimate, m.var, n_persons, m.df, method, level, units=units)
+        return m, prop_interval(m.estimate, m.var, n_persons, m.df, method, level, units=units, n_eff_max=n_eff_max)
     return m, _glm_interval(design, np.where(d, s, 0.0), np.where(d, t, 0.0), d, m, n_persons, method, level,
-                            units)
+                            units, n_eff_max)
 
 
 def svyciprop(design: Design, y, method: CIMethod = "beta", domain=None, level: float = 0.95) -> tuple[Stat, Interval]:
@@ -696,7 +739,7 @@ def _glm_binomial_intercept(s: np.ndarray, t: np.ndarray, wt: np.ndarray, eps: f
 
 def _glm_interval(
     design: Design, s: np.ndarray, t: np.ndarray, d: np.ndarray, m: Stat, n_persons: np.ndarray,
-    method: str, level: float, units=None,
+    method: str, level: float, units=None, n_eff_max=None,
 ) -> Interval:
     """``logit`` and ``likelihood`` as ``svyciprop`` computes them: ``svyglm(y ~ 1, quasibinomial)``
     (weights rescaled to mean 1), its design-based variance (``svy.varcoef``), then a Wald interval on
@@ -723,7 +766,7 @@ def _glm_interval(
         zfull[sel] = estfun * ainv
         fits[g] = (sel, sg, tg, wg, wt, coef, mu, ainv)
     var_beta_all = design.recvar(zfull, d)[:, 0, 0] if fits else np.zeros(g_n)
-    fallback = prop_interval(p_all, var_all, n_persons, df_all, "beta", level, units=units)
+    fallback = prop_interval(p_all, var_all, n_persons, df_all, "beta", level, units=units, n_eff_max=n_eff_max)
     lows, highs, labels = fallback.low.copy(), fallback.high.copy(), []
     for g in range(g_n):
         if g not in fits:

@@ -147,8 +147,9 @@ def _existing_pool(existing: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
 
 
-def _label(df: pl.DataFrame) -> pl.Expr:
-    return pl.concat_str([pl.col("instance_id"), pl.lit(" ("), pl.col("_file").fill_null(""), pl.lit(" 行 "),
+def _label() -> pl.Expr:
+    """``uuid:… (file row N)`` — where the kept submission came from, for messages."""
+    return pl.concat_str([pl.col("instance_id"), pl.lit(" ("), pl.col("_file").fill_null(""), pl.lit(" row "),
                           pl.col("_row").cast(pl.String).fill_null(""), pl.lit(")")])
 
 
@@ -190,7 +191,7 @@ def combine(batch: Batch, sample: SampleView | None, existing: dict[str, pl.Data
         descending=[False, True, True, False, False, False, False], nulls_last=True,
     ).with_columns(pl.int_range(0, pl.len()).over("instance_id").alias("_rank"))
     winners = ranked.filter(pl.col("_rank") == 0)
-    w = winners.select("instance_id", pl.col("content_hash").alias("_w_hash"), _label(winners).alias("_w_label"),
+    w = winners.select("instance_id", pl.col("content_hash").alias("_w_hash"), _label().alias("_w_label"),
                        pl.col("_new").alias("_w_new"))
     losers = ranked.filter(pl.col("_rank") > 0).join(w, on="instance_id", how="left")
     conflict = losers.filter(pl.col("content_hash") != pl.col("_w_hash"))

@@ -22,6 +22,7 @@ from .schema import (
     SERVER_META,
     Field,
     Schema,
+    canon_datetime,
     canon_expr,
     fold_fullwidth,
     schema,
@@ -39,6 +40,7 @@ KIND_WORDS = {
 }
 REJECTED_REVIEW = {"rejected", "validation_status_not_approved", "not_approved"}
 CALC_TOLERANCE = 0.011
+CHUNK = 16  # columns converted per step
 
 
 @dataclass
@@ -143,27 +145,37 @@ def _ensure(df: pl.DataFrame, names: list[str]) -> pl.DataFrame:
 
 
 def _canonicalise(df: pl.DataFrame, fields: tuple[Field, ...]) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Canonical text for every field; values not of the field's kind are reported (PVX-I06) and dropped."""
     probs: list[pl.DataFrame] = []
-    exprs = []
-    bads = []
-    for f in fields:
-        if f.kind in ("text", "id", "file"):
-            exprs.append(pl.col(f.name).cast(pl.String).str.strip_chars().replace("", None).alias(f.name))
-            continue
-        out, bad = canon_expr(f)
-        exprs.append(out.alias(f.name))
-        bads.append(bad.alias(f"_bad_{f.name}"))
-    checked = df.with_columns(bads)
-    flagged = checked.select([pl.col(c).any() for c in checked.columns if c.startswith("_bad_")]).row(0, named=True) \
-        if bads else {}
-    for f in fields:
-        col = f"_bad_{f.name}"
-        if flagged.get(col):
+    names = [f.name for f in fields]
+    # strip spaces and turn "" into null — only in the columns that need it (most exports need none)
+    messy = df.select([pl.col(n).cast(pl.String).str.contains(r"^\s|\s$|^$").any().alias(n) for n in names]
+                      ).row(0, named=True) if names and df.height else {}
+    todo = [n for n in names if messy.get(n)]
+    if todo:
+        df = df.with_columns([pl.when(pl.col(n).cast(pl.String).str.strip_chars() == "").then(None)
+                              .otherwise(pl.col(n).cast(pl.String).str.strip_chars()).alias(n) for n in todo])
+    df = df.with_columns([pl.col(n).cast(pl.String) for n in names if df.schema[n] != pl.String])
+    typed = [f for f in fields if f.kind not in ("text", "id", "file")]
+    if not typed:
+        return df, probs
+    for i in range(0, len(typed), CHUNK):  # a few columns at a time: bounded extra memory on big imports
+        part = typed[i:i + CHUNK]
+        df = df.with_columns([canon_expr(f).alias(f"__c_{f.name}") for f in part if f.kind != "datetime"]
+                             + [canon_datetime(df[f.name]).alias(f"__c_{f.name}") for f in part
+                                if f.kind == "datetime"])
+        bad = {f.name: (pl.col(f.name).is_not_null() & pl.col(f"__c_{f.name}").is_null()) for f in part}
+        flagged = df.select([e.any().alias(n) for n, e in bad.items()]).row(0, named=True)
+        for f in part:
+            if not flagged[f.name]:
+                continue
             zh, en = KIND_WORDS.get(f.kind, ("值", "value"))
             hint_zh = f"允许的值：{' / '.join(f.choices)}" if f.choices else f"应为{zh}"
-            probs.append(P.make(checked, pl.col(col), EI.BAD_TYPE, f.name, f.name,
+            probs.append(P.make(df, bad[f.name], EI.BAD_TYPE, f.name, f.name,
                                 {"kind": zh, "hint": hint_zh, "kind_en": en}))
-    return df.with_columns(exprs), probs
+        df = df.with_columns([pl.col(f"__c_{f.name}").alias(f.name) for f in part]) \
+            .drop([f"__c_{f.name}" for f in part])
+    return df, probs
 
 
 def _relevance(fields: tuple[Field, ...], kinds: dict[str, str]) -> dict[str, pl.Expr | None]:
@@ -247,17 +259,28 @@ def _content_hash(main: pl.DataFrame, members: pl.DataFrame, main_cols: list[str
         return pl.concat_str([pl.concat_str([pl.lit(f"{c}="), pl.col(c).cast(pl.String).fill_null("")]) for c in cols],
                              separator="\x1f")
 
-    text = main.select("_uid", row_text(main, main_cols).alias("_t"))
-    if members.height and member_cols:
-        mt = (members.sort("_uid", "member_no_sort").group_by("_uid", maintain_order=True)
-              .agg(row_text(members, member_cols).str.join("\x1e").alias("_m")))
-        text = text.join(mt, on="_uid", how="left").with_columns(
-            pl.concat_str([pl.col("_t"), pl.col("_m").fill_null("")], separator="\x1d").alias("_t"))
-    return pl.Series("content_hash", [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in text["_t"].to_list()])
+    with_members = bool(members.height and member_cols)
+    out: list[str] = []
+    step = 10_000  # bounded memory: the row texts of 10k submissions (and their members) at a time
+    for lo in range(0, main.height, step):
+        part = main.slice(lo, step)
+        text = part.select("_uid", row_text(part, main_cols).alias("_t"))
+        if with_members:
+            mem = members.filter(pl.col("_uid").is_in(part["_uid"].implode()))
+            mt = (mem.sort("_uid", "member_no_sort").group_by("_uid", maintain_order=True)
+                  .agg(row_text(mem, member_cols).str.join("\x1e").alias("_m")))
+            text = text.join(mt, on="_uid", how="left", maintain_order="left").with_columns(
+                pl.concat_str([pl.col("_t"), pl.col("_m").fill_null("")], separator="\x1d").alias("_t"))
+        out.extend(hashlib.sha1(t.encode("utf-8")).hexdigest() for t in text["_t"].to_list())
+    return pl.Series("content_hash", out, dtype=pl.String)
 
 
 def _typed(df: pl.DataFrame, fields: tuple[Field, ...], keep: list[str]) -> pl.DataFrame:
-    return df.select([pl.col(k) for k in keep if k in df.columns] + [typed_expr(f.name, f.kind) for f in fields])
+    """Canonical text → stored types, a few columns at a time (the text columns are released as it goes)."""
+    df = df.select([k for k in keep if k in df.columns] + [f.name for f in fields])
+    for i in range(0, len(fields), CHUNK):
+        df = df.with_columns([typed_expr(f.name, f.kind) for f in fields[i:i + CHUNK]])
+    return df
 
 
 def _instrument_batch(sch: Schema, main: pl.DataFrame, members: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, list]:
@@ -267,9 +290,7 @@ def _instrument_batch(sch: Schema, main: pl.DataFrame, members: pl.DataFrame) ->
     main = _ensure(main, [*sch.main_names, *server, "_status", "_key"])
     main, pr = _canonicalise(main, sch.main)
     probs += pr
-    from .schema import Field as _F
-
-    server_fields = tuple(_F(n, k) for n, k in SERVER_META)
+    server_fields = tuple(Field(n, k) for n, k in SERVER_META)
     main, pr = _canonicalise(main, server_fields)
     probs += pr
     household = sch.instrument in HOUSEHOLD_INSTRUMENTS
@@ -296,11 +317,15 @@ def _instrument_batch(sch: Schema, main: pl.DataFrame, members: pl.DataFrame) ->
         mem = mem.with_columns(  # member_no: position(..) in the form; keep a submitted number, else the order
             pl.coalesce(pl.col("member_no").cast(pl.Int64, strict=False),
                         pl.int_range(1, pl.len() + 1).over("_uid")).cast(pl.String).alias("member_no"))
-        parent_cols = [c for c in sch.main_names if c in main.columns and c not in mem.columns]
-        joined = mem.join(main.select("_uid", *parent_cols), on="_uid", how="left")
-        # member rows inherit the parent's identity for messages
-        joined = joined.with_columns(pl.col("_row").alias("_row"))
+        # member expressions may read the parent's answers: join only those
+        refs: set[str] = set()
+        for f in sch.members:
+            for e in (*f.relevance(), f.constraint or "", f.calculation or ""):
+                refs |= references(e)
+        parent_cols = sorted(c for c in refs if c in main.columns and c not in mem.columns)
+        joined = mem.join(main.select("_uid", *parent_cols), on="_uid", how="left") if parent_cols else mem
         probs += _check_logic(joined, sch.members, sch.kinds(repeat=True))
+        del joined
         # member count against persons (the form sets repeat_count = persons)
         counts = mem.group_by("_uid").agg(pl.len().alias("_n"))
         chk = main.join(counts, on="_uid", how="inner").with_columns(
@@ -322,16 +347,27 @@ def _instrument_batch(sch: Schema, main: pl.DataFrame, members: pl.DataFrame) ->
     return typed_main, typed_mem, probs
 
 
+def _ident(df: pl.DataFrame, *cols: str) -> pl.DataFrame:
+    return df.select([pl.col(c) if c in df.columns else pl.lit(None, dtype=pl.String).alias(c) for c in cols])
+
+
 def prepare(sources: list[RawSource]) -> Batch:
-    """Map, canonicalise and check every submission of ``sources`` (pure: no file access)."""
+    """Map, canonicalise and check every submission of ``sources`` (pure: no file access).
+
+    Main tables are not concatenated across files (a 100k-row import would be copied twice): each keeps
+    its rows, numbered by a batch-wide ``_uid``; only small link tables are combined.
+    """
     probs: list[pl.DataFrame] = []
     mains: list[pl.DataFrame] = []
     reps: list[pl.DataFrame] = []
     inputs: dict[str, str] = {}
+    offset = 0
     for i, src in enumerate(sources):
         inputs[src.display.split(":")[0]] = src.sha256
         if src.data.width > 1:
             m, pr = _main_frame(src, i)
+            m = m.with_columns((pl.int_range(0, pl.len(), dtype=pl.Int64) + offset).alias("_uid"))
+            offset += m.height
             mains.append(m)
             probs.append(pr)
         for rep in src.repeats:
@@ -342,55 +378,62 @@ def prepare(sources: list[RawSource]) -> Batch:
             r, pr = _member_frame(src, rep, i)
             reps.append(r)
             probs.append(pr)
-    main = pl.concat(mains, how="diagonal_relaxed") if mains else pl.DataFrame(
-        schema={"_row": pl.Int64, "_file": pl.String, "instance_id": pl.String, "instrument": pl.String,
-                "_link": pl.String, "_src": pl.Int32, "_kind": pl.String})
-    main = main.with_row_index("_uid").with_columns(pl.col("_uid").cast(pl.Int64))
+    ident = pl.concat([_ident(m, "_uid", "_link", "_key", "instance_id", "household_id", "instrument") for m in mains],
+                      how="vertical_relaxed") if mains else pl.DataFrame(
+        schema={c: (pl.Int64 if c == "_uid" else pl.String)
+                for c in ("_uid", "_link", "_key", "instance_id", "household_id", "instrument")})
 
     # link members to their submission
     members = pl.DataFrame()
     if reps:
         rep = pl.concat(reps, how="diagonal_relaxed")
-        links = [
-            main.select(pl.col("_link").alias("_plink"), "_uid"),
-            main.select(pl.concat_str([pl.lit("iid:"), pl.col("instance_id")]).alias("_plink"), "_uid"),
-        ]
-        if "_key" in main.columns:
-            links.append(main.select(pl.concat_str([pl.lit("key:"), pl.col("_key")]).alias("_plink"), "_uid"))
-        links = pl.concat(links).drop_nulls().unique()
+        links = pl.concat([
+            ident.select(pl.col("_link").alias("_plink"), "_uid"),
+            ident.select(pl.concat_str([pl.lit("iid:"), pl.col("instance_id")]).alias("_plink"), "_uid"),
+            ident.select(pl.concat_str([pl.lit("key:"), pl.col("_key")]).alias("_plink"), "_uid"),
+        ]).drop_nulls().unique()
         linked = rep.join(links, on="_plink", how="left")
         orphans = linked.filter(pl.col("_uid").is_null()).with_columns(pl.lit(-1, dtype=pl.Int64).alias("_uid"))
         if orphans.height:
             probs.append(P.make(orphans.with_columns(pl.lit("members").alias("instrument")), None, EI.ORPHAN_REPEAT,
                                 "PARENT_KEY", pl.col("_plink").str.replace(r"^(iid:|key:|\d+#)", "")))
-        members = linked.filter(pl.col("_uid").is_not_null())
-        members = members.join(main.select("_uid", "instance_id", *(["household_id"] if "household_id" in main.columns
-                                                                     else [])),
-                               on="_uid", how="left", suffix="_main")
-        if "instance_id_main" in members.columns:
-            members = members.with_columns(pl.col("instance_id_main").alias("instance_id")).drop("instance_id_main")
+        members = linked.filter(pl.col("_uid").is_not_null()).drop([c for c in ("instance_id", "household_id")
+                                                                    if c in linked.columns])
+        del rep, linked, reps
+        members = members.join(ident.select("_uid", "instance_id", "household_id"), on="_uid", how="left")
 
     batch = Batch(inputs=inputs)
-    known = main["instrument"].is_in(list(INSTRUMENTS)).fill_null(False)
-    bad_inst = main.filter(~known)
+    bad_inst = ident.filter(~pl.col("instrument").is_in(list(INSTRUMENTS)).fill_null(False))
     if bad_inst.height:
-        probs.append(P.make(bad_inst, None, EI.UNKNOWN_INSTRUMENT, "instrument", "instrument"))
+        for m in mains:
+            sub = m.filter(pl.col("_uid").is_in(bad_inst["_uid"].implode()))
+            if sub.height:
+                probs.append(P.make(sub, None, EI.UNKNOWN_INSTRUMENT, "instrument", "instrument"))
     for inst in INSTRUMENTS:
-        sub = main.filter(pl.col("instrument") == inst)
-        if sub.height == 0:
+        parts = []
+        for m in mains:
+            counts = m.select((pl.col("instrument") == inst).fill_null(False).sum()).item()
+            if counts == m.height:
+                parts.append(m)
+            elif counts:
+                parts.append(m.filter(pl.col("instrument") == inst))
+        if not parts:
             continue
+        sub = parts[0] if len(parts) == 1 else pl.concat(parts, how="diagonal_relaxed")
+        del parts
         sch = schema(inst)
         mem = members.filter(pl.col("_uid").is_in(sub["_uid"].implode())) if members.height else pl.DataFrame()
         typed_main, typed_mem, pr = _instrument_batch(sch, sub, mem)
+        del sub
         batch.main[inst] = typed_main
         probs += pr
         if typed_mem.height:
             batch.members = typed_mem if batch.members.height == 0 else pl.concat(
                 [batch.members, typed_mem], how="diagonal_relaxed")
     batch.problems = _attach_identity(P.concat(probs), batch)
-    bad = set(batch.problems.filter(pl.col("severity") == "error")["_uid"].to_list())
+    bad = batch.problems.filter(pl.col("severity") == "error")["_uid"].unique().implode()
     for inst, df in batch.main.items():
-        batch.main[inst] = df.with_columns(pl.col("_uid").is_in(list(bad)).alias("_bad"))
+        batch.main[inst] = df.with_columns(pl.col("_uid").is_in(bad).alias("_bad"))
     return batch
 
 

@@ -197,64 +197,65 @@ def _norm(s: str) -> str:
 _YESNO_MAP = {v: "yes" for v in YES} | {v: "no" for v in NO} | {"yes": "yes", "no": "no"}
 
 
-def canon_expr(f: Field, col: str | None = None) -> tuple[pl.Expr, pl.Expr]:
-    """(canonical text, is-invalid) expressions for field ``f`` read from column ``col`` (default its name).
+ISO_AWARE = "%Y-%m-%dT%H:%M:%S%.f%:z"
+CANON_DATETIME = "%Y-%m-%dT%H:%M:%S%.3f%:z"
+_YES_LIST = sorted(v for v, c in _YESNO_MAP.items() if c == "yes")
+_NO_LIST = sorted(v for v, c in _YESNO_MAP.items() if c == "no")
 
-    Invalid means: a value was given but it is not of the field's kind (not a number, not yes/no, an
-    unknown choice code, a malformed date or GPS point). Empty stays null and is valid here.
-    """
-    raw = pl.col(col or f.name).cast(pl.String).str.strip_chars()
-    raw = pl.when(raw == "").then(None).otherwise(raw)
+
+def canon_expr(f: Field, col: str | None = None) -> pl.Expr:
+    """Canonical text of field ``f`` read from column ``col`` (default its name), which holds stripped
+    text with empty as null. Null where the value is not of the field's kind (not a number, not yes/no,
+    an unknown choice code, a malformed GPS point) — the caller compares with the input to report those.
+    Datetimes go through :func:`canon_datetime` (eager, with a fast path)."""
+    raw = pl.col(col or f.name)
     k = f.kind
     if k == "yn":
         low = raw.str.to_lowercase()
-        out = low.replace_strict(_YESNO_MAP, default=None, return_dtype=pl.String)
-        return out, raw.is_not_null() & out.is_null()
+        return pl.when(low.is_in(_YES_LIST)).then(pl.lit("yes")).when(low.is_in(_NO_LIST)).then(pl.lit("no")) \
+            .otherwise(None)
     if k == "int":
         num = raw.cast(pl.Float64, strict=False)
         ok = num.is_not_null() & (num == num.floor()) & (num.abs() < 1e15)
-        out = pl.when(ok).then(num.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(None)
-        return out, raw.is_not_null() & ~ok.fill_null(False)
+        return pl.when(ok).then(num.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(None)
     if k == "dec":
         num = raw.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
-        ok = num.is_not_null() & num.is_finite()
         # one spelling per number ("60", "60.0", "6e1" → "60") so answers hash alike whatever the export
         as_int = num.cast(pl.Int64, strict=False).cast(pl.String)
         text = pl.when((num == num.floor()) & (num.abs() < 1e15)).then(as_int).otherwise(num.cast(pl.String))
-        out = pl.when(ok).then(text).otherwise(None)
-        return out, raw.is_not_null() & ~ok.fill_null(False)
+        return pl.when(num.is_finite()).then(text).otherwise(None)
     if k == "s1":
-        low = raw.str.to_lowercase()
-        out = low.replace_strict(f.choice_labels, default=None, return_dtype=pl.String)
-        return out, raw.is_not_null() & out.is_null()
+        return raw.str.to_lowercase().replace_strict(f.choice_labels, default=None, return_dtype=pl.String)
     if k == "sm":
-        tokens = raw.str.to_lowercase().str.replace_all(r"[,;，；、/|\s]+", " ") \
-            .str.strip_chars().str.split(" ")
+        tokens = raw.str.to_lowercase().str.replace_all(r"[,;，；、/|\s]+", " ").str.strip_chars().str.split(" ")
         mapped = tokens.list.eval(pl.element().replace_strict(f.choice_labels, default=None, return_dtype=pl.String))
         bad = mapped.list.eval(pl.element().is_null()).list.any()
-        out = pl.when(raw.is_null() | bad).then(None).otherwise(mapped.list.unique(maintain_order=True).list.join(" "))
-        return out, raw.is_not_null() & bad.fill_null(False)
+        return pl.when(raw.is_null() | bad).then(None).otherwise(mapped.list.unique(maintain_order=True).list.join(" "))
     if k == "geopoint":
-        parts = raw.str.replace_all(r"[,;\s]+", " ").str.split(" ")
-        lat = parts.list.get(0, null_on_oob=True).cast(pl.Float64, strict=False)
-        lon = parts.list.get(1, null_on_oob=True).cast(pl.Float64, strict=False)
-        n = parts.list.len()
-        ok = lat.is_between(-90, 90) & lon.is_between(-180, 180) & (n >= 2) & (n <= 4)
-        for i in (2, 3):
-            extra = parts.list.get(i, null_on_oob=True)
-            ok = ok & (extra.is_null() | extra.cast(pl.Float64, strict=False).is_not_null())
-        out = pl.when(ok).then(parts.list.join(" ")).otherwise(None)
-        return out, raw.is_not_null() & ~ok.fill_null(False)
+        norm = raw.str.replace_all(r"[,;\s]+", " ").str.strip_chars()
+        shape = norm.str.contains(r"^-?\d+(\.\d+)?( -?\d+(\.\d+)?){1,3}$")
+        lat = norm.str.extract(r"^(\S+)", 1).cast(pl.Float64, strict=False)
+        lon = norm.str.extract(r"^\S+ (\S+)", 1).cast(pl.Float64, strict=False)
+        ok = shape & lat.is_between(-90, 90) & lon.is_between(-180, 180)
+        return pl.when(ok).then(norm).otherwise(None)
     if k == "datetime":
-        ts = parse_datetime(raw)
-        out = pl.when(ts.is_not_null()).then(ts.dt.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z")).otherwise(None)
-        return out, raw.is_not_null() & ts.is_null()
+        return parse_datetime(raw).dt.strftime(CANON_DATETIME)
     if k == "date":
         d = pl.coalesce(raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
                         raw.str.slice(0, 10).str.to_date("%Y/%m/%d", strict=False))
-        out = pl.when(d.is_not_null()).then(d.dt.strftime("%Y-%m-%d")).otherwise(None)
-        return out, raw.is_not_null() & d.is_null()
-    return raw, pl.lit(False)
+        return d.dt.strftime("%Y-%m-%d")
+    return raw
+
+
+def canon_datetime(s: pl.Series) -> pl.Series:
+    """Canonical datetime text; ODK's own ``…T09:12:03.123+08:00`` takes a single parse, other spellings
+    the full :func:`parse_datetime`."""
+    frame = s.cast(pl.String).to_frame("v")
+    fast = frame.select(pl.col("v").str.to_datetime(ISO_AWARE, strict=False, time_unit="us", time_zone="UTC")
+                        .dt.convert_time_zone(TZ).alias("v")).to_series()
+    if (s.is_not_null() & fast.is_null()).any():
+        fast = frame.select(parse_datetime(pl.col("v")).alias("v")).to_series()
+    return fast.dt.strftime(CANON_DATETIME).alias(s.name)
 
 
 _FULLWIDTH = r"[\u3000\uff01-\uff5e]"
@@ -315,22 +316,8 @@ def typed_expr(name: str, kind: str) -> pl.Expr:
     if kind == "dec":
         return c.cast(pl.Float64, strict=False).alias(name)
     if kind == "datetime":
-        return parse_datetime(c).alias(name)
+        return c.str.to_datetime(ISO_AWARE, strict=False, time_unit="us", time_zone="UTC") \
+            .dt.convert_time_zone(TZ).alias(name)
     if kind == "date":
         return c.str.to_date("%Y-%m-%d", strict=False).alias(name)
-    return c.cast(pl.String).alias(name)
-
-
-def to_text_expr(name: str, kind: str) -> pl.Expr:
-    """Typed column back to canonical text (for re-checking stored responses)."""
-    c = pl.col(name)
-    if kind == "yn":
-        return pl.when(c).then(pl.lit("yes")).when(~c).then(pl.lit("no")).otherwise(None).alias(name)
-    if kind == "datetime":
-        return c.dt.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").alias(name)
-    if kind == "date":
-        return c.dt.strftime("%Y-%m-%d").alias(name)
-    if kind == "dec":
-        as_int = c.cast(pl.Int64, strict=False).cast(pl.String)
-        return pl.when(c == c.floor()).then(as_int).otherwise(c.cast(pl.String)).alias(name)
     return c.cast(pl.String).alias(name)

@@ -20,6 +20,7 @@ exports):
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -65,6 +66,20 @@ def _decode(data: bytes, name: str) -> str:
     raise PovexitError(FILE_UNREADABLE(file=name, reason="not UTF-8 or GB18030 text"))
 
 
+def _utf8_bytes(data: bytes, name: str) -> bytes:
+    """The CSV as UTF-8 bytes without a BOM. UTF-8 is checked chunk by chunk (no giant Python string);
+    GB18030 (Excel in China) is transcoded."""
+    body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    dec = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    try:
+        for i in range(0, len(body), 1 << 22):
+            dec.decode(body[i:i + (1 << 22)])
+        dec.decode(b"", final=True)
+        return body
+    except UnicodeDecodeError:
+        return _decode(data, name).encode("utf-8")
+
+
 def _sniff(text: str) -> str:
     head = "\n".join(text.splitlines()[:5])
     try:
@@ -74,20 +89,17 @@ def _sniff(text: str) -> str:
         return max(counts, key=lambda d: counts[d])
 
 
-def _csv_frame(text: str, name: str) -> pl.DataFrame:
+def _csv_frame(data: bytes, name: str) -> pl.DataFrame:
     """All-text frame of a CSV (header on line 1), with ``_row`` = line number as a spreadsheet shows it."""
-    if not text.strip():
+    if not data.strip():
         return pl.DataFrame(schema={ROW: pl.Int64})
-    sep = _sniff(text)
+    sep = _sniff(data[:65536].decode("utf-8", errors="ignore"))
     try:
-        df = pl.read_csv(text.encode("utf-8"), separator=sep,
-                         infer_schema=False, has_header=True, quote_char='"', truncate_ragged_lines=True,
-                         row_index_name=ROW, row_index_offset=2)
+        df = pl.read_csv(data, separator=sep, infer_schema=False, has_header=True, quote_char='"',
+                         truncate_ragged_lines=True, row_index_name=ROW, row_index_offset=2)
     except pl.exceptions.PolarsError as exc:
         raise PovexitError(FILE_UNREADABLE(file=name, reason=str(exc).splitlines()[0][:200])) from exc
-    df = df.with_columns(pl.col(ROW).cast(pl.Int64))
-    # duplicate headers come back renamed by polars (name_duplicated_0); keep as is, mapping reports them
-    return df
+    return df.with_columns(pl.col(ROW).cast(pl.Int64))
 
 
 def _form_id_from_name(stem: str) -> str | None:
@@ -115,7 +127,7 @@ def _classify(cols: list[str]) -> str:
 def read_csv_file(path: Path, data: bytes | None = None, display: str | None = None) -> RawSource:
     display = display or path.name
     raw = path.read_bytes() if data is None else data
-    df = _csv_frame(_decode(raw, display), display)
+    df = _csv_frame(_utf8_bytes(raw, display), display)
     kind = _classify(df.columns)
     stem = Path(display.split(":")[-1]).stem
     if kind == "central" and "PARENT_KEY" in df.columns:

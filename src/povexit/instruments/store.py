@@ -19,8 +19,8 @@ from ..errors import PovexitError
 from ..errors import instruments as EI
 from ..fsutil import MARKER, sha256_bytes
 from . import problems as P
-from .combine import PROVENANCE, TABLES, _column_order, member_columns
-from .schema import HOUSEHOLD_INSTRUMENTS, SERVER_META, dtype, known_names
+from .combine import TABLES, _column_order, member_columns
+from .schema import SERVER_META, dtype, known_names
 
 KIND = "responses"
 FILES = {t: f"{t}.parquet" for t in (*TABLES, "members")}
@@ -135,9 +135,3 @@ def write_tables(out: Path, tables: dict[str, pl.DataFrame], rejected: pl.DataFr
         instances.write_parquet(tmp / "instances.parquet", compression="zstd")
         write_json(tmp / "ingest.json", meta)
 
-
-def household_instruments() -> tuple[str, ...]:
-    return HOUSEHOLD_INSTRUMENTS
-
-
-__all__ = ["PROVENANCE", "Responses", "empty_table", "is_responses_dir", "load_responses", "write_tables"]

@@ -25,16 +25,26 @@ def nfkc(e: pl.Expr) -> pl.Expr:
     return pl.when(e.str.contains(_FULLWIDTH)).then(e.str.normalize("NFKC")).otherwise(e)
 
 
-def _fold(s: str) -> str:
-    return unicodedata.normalize("NFKC", s).strip().lower()
+_FULLWIDTH_TABLE = {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
+
+
+def _variants(key: str) -> set[str]:
+    """A lower-cased key as written with ASCII or full-width characters (so matching needs no NFKC)."""
+    k = "".join(unicodedata.normalize("NFKC", key).split()).lower()
+    return {k, k.translate(_FULLWIDTH_TABLE)}
+
+
+def _key(e: pl.Expr) -> pl.Expr:
+    """Lower-case, without inner spaces ("返 贫" is 返贫). Cells are already stripped by the reader."""
+    return e.str.replace_all(" ", "", literal=True).str.replace_all("\u3000", "", literal=True).str.to_lowercase()
 
 
 def map_codes(e: pl.Expr, aliases: Mapping[str, str]) -> pl.Expr:
-    """Text → code through an alias table (case- and width-insensitive); unknown → null."""
+    """Text → code through an alias table (case-, width- and space-insensitive); unknown → null."""
     by_code: dict[str, set[str]] = defaultdict(set)
     for raw, code in aliases.items():
-        by_code[code].add("".join(_fold(raw).split()))
-    key = nfkc(e).str.replace_all(r"\s+", "").str.to_lowercase()  # "返 贫" is 返贫
+        by_code[code] |= _variants(raw)
+    key = _key(e)
     out: pl.Expr | None = None
     for code in sorted(by_code):
         cond = key.is_in(sorted(by_code[code]))
@@ -43,19 +53,23 @@ def map_codes(e: pl.Expr, aliases: Mapping[str, str]) -> pl.Expr:
     return out.otherwise(pl.lit(None, dtype=pl.String))
 
 
+_YES = sorted(set().union(*(_variants(k) for k in contracts.YES)))
+_NO = sorted(set().union(*(_variants(k) for k in contracts.NO)))
+
+
 def yesno(e: pl.Expr) -> pl.Expr:
     """是/否, 1/0, true/false, Y/N (the vocabulary of :func:`contracts.parse_yesno`) → Boolean."""
-    key = nfkc(e).str.strip_chars().str.to_lowercase()
+    key = e.str.to_lowercase()
     return (
-        pl.when(key.is_in(sorted(contracts.YES))).then(pl.lit(True))
-        .when(key.is_in(sorted(contracts.NO))).then(pl.lit(False))
+        pl.when(key.is_in(_YES)).then(pl.lit(True))
+        .when(key.is_in(_NO)).then(pl.lit(False))
         .otherwise(pl.lit(None, dtype=pl.Boolean))
     )
 
 
 def number(e: pl.Expr, *, percent: bool = False) -> pl.Expr:
     """``12,345.6``, ``12345元``, ``１２３`` → Float64. With ``percent``, ``2%`` → 0.02."""
-    s = nfkc(e).str.replace_all(r"[,，\s]|元$", "")
+    s = nfkc(e).str.replace_all(",", "", literal=True).str.replace_all(" ", "", literal=True).str.strip_suffix("元")
     if percent:
         pct = s.str.ends_with("%")
         v = s.str.strip_suffix("%").cast(pl.Float64, strict=False)
@@ -66,13 +80,16 @@ def number(e: pl.Expr, *, percent: bool = False) -> pl.Expr:
 def integer(e: pl.Expr, dtype: pl.DataType = pl.Int64) -> pl.Expr:
     """Whole numbers (``12``, ``12.0``, ``1,234``); ``12.5`` or text → null."""
     v = number(e)
-    return pl.when(v.is_finite() & (v == v.round(0)) & (v.abs() < 2**53)).then(v).otherwise(None).cast(dtype)
+    whole = pl.when(v.is_finite() & (v == v.floor()) & (v.abs() < 2**53)).then(v).otherwise(None).cast(dtype)
+    return pl.coalesce(e.cast(dtype, strict=False), whole)
 
 
 def year(e: pl.Expr) -> pl.Expr:
     """``2018``, ``2018年``, ``2018.0`` → Int32; anything else → null."""
-    s = nfkc(e).str.strip_chars().str.strip_suffix("年")
-    return integer(s, pl.Int32)
+    fast = e.cast(pl.Int32, strict=False)
+    v = nfkc(e).str.strip_suffix("年").cast(pl.Float64, strict=False)
+    slow = pl.when(v.is_finite() & (v == v.floor()) & (v.abs() < 1e6)).then(v).otherwise(None).cast(pl.Int32)
+    return pl.coalesce(fast, slow)
 
 
 # ---- resident ID numbers (vectorised idnumber.classify) ----------------------------------------
@@ -88,9 +105,10 @@ def id_normalise(e: pl.Expr) -> pl.Expr:
 
 
 def _check_char(idn: pl.Expr) -> pl.Expr:
-    total = pl.sum_horizontal(
-        [idn.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(idnumber.WEIGHTS)]
-    )
+    """GB 11643 check character of the first 17 digits, by integer arithmetic on them (an order of
+    magnitude cheaper than 17 string slices)."""
+    n = idn.str.slice(0, 17).cast(pl.UInt64, strict=False)
+    total = pl.sum_horizontal([((n // (10 ** (16 - i))) % 10) * w for i, w in enumerate(idnumber.WEIGHTS)])
     return pl.lit(idnumber.CHECK_CHARS).str.slice(total % 11, 1)
 
 
@@ -129,7 +147,7 @@ def age_at(born: pl.Expr, as_of: dt.date) -> pl.Expr:
         as_of.month * 100 + as_of.day
     )
     age = pl.lit(as_of.year, dtype=pl.Int32) - born.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
-    return pl.max_horizontal(age, pl.lit(0, dtype=pl.Int32)).cast(pl.Int32)
+    return pl.when(age < 0).then(pl.lit(0, dtype=pl.Int32)).otherwise(age)
 
 
 HEAD_RELATIONS = ("户主", "本人", "户主本人", "本人(户主)", "本人（户主）", "head", "self", "householder")

@@ -37,21 +37,23 @@ class ChartImage:
 
 
 def _setup():
+    """The Figure class; call inside :func:`_style` (fonts are set per chart, not process-wide)."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib import rcParams
-
-    font = chart_font()
-    rcParams["font.family"] = "sans-serif"
-    rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
-    rcParams["axes.unicode_minus"] = False
-    rcParams["svg.fonttype"] = "path"
-    rcParams["svg.hashsalt"] = "povexit"
-    rcParams["font.size"] = 9
     from matplotlib.figure import Figure
 
     return Figure
+
+
+def _style():
+    """rcParams for our charts as a context: the CJK font, no unicode minus, reproducible SVG."""
+    from matplotlib import rc_context
+
+    return rc_context({
+        "font.family": "sans-serif", "font.sans-serif": [chart_font(), "DejaVu Sans"],
+        "axes.unicode_minus": False, "svg.fonttype": "path", "svg.hashsalt": "povexit", "font.size": 9,
+    })
 
 
 def _render(fig, key: str, title: str) -> ChartImage:
@@ -64,6 +66,11 @@ def _render(fig, key: str, title: str) -> ChartImage:
 
 
 def indicators_chart(rows: list[IndicatorRow], lang: str) -> ChartImage:
+    with _style():
+        return _indicators_chart(rows, lang)
+
+
+def _indicators_chart(rows: list[IndicatorRow], lang: str) -> ChartImage:
     Figure = _setup()
     fig = Figure(figsize=(7.2, 3.9), layout="constrained")
     axes = fig.subplots(2, 2)
@@ -123,6 +130,11 @@ def _pct_formatter():
 
 
 def problems_chart(categories: list[ProblemCategory], village_problems: list[VillageProblem], lang: str) -> ChartImage:
+    with _style():
+        return _problems_chart(categories, village_problems, lang)
+
+
+def _problems_chart(categories: list[ProblemCategory], village_problems: list[VillageProblem], lang: str) -> ChartImage:
     Figure = _setup()
     has_villages = bool(village_problems)
     fig = Figure(figsize=(7.2, max(2.2, 0.42 * max(len(categories), 3) + 1.2)), layout="constrained")
@@ -184,6 +196,11 @@ def _wrap(text: str, width: int) -> str:
 
 
 def fieldwork_chart(rows: list[TownshipFieldwork], lang: str) -> ChartImage:
+    with _style():
+        return _fieldwork_chart(rows, lang)
+
+
+def _fieldwork_chart(rows: list[TownshipFieldwork], lang: str) -> ChartImage:
     Figure = _setup()
     fig = Figure(figsize=(7.2, 3.0), layout="constrained")
     ax = fig.subplots(1, 1)

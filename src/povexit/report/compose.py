@@ -317,7 +317,7 @@ def _problems(doc: Doc, r: CountyReport, t: _T, charts: dict[str, ChartImage]) -
         doc.add(Table.of(
             [t("类别", "Category"), t("方面", "Area"), t("问题", "Problem"), t("户数", "Households"),
              t("已脱贫户", "Exited"), t("未脱贫/返贫户", "Poor/returned"), t("一般农户", "Non-registered")],
-            rows, align="llcrrrr", widths=(1.4, 1.1, 3.6, 0.9, 0.9, 1.1, 0.9),
+            rows, align="lllrrrr", widths=(1.4, 1.1, 3.6, 0.9, 0.9, 1.1, 0.9),
             caption=t.tab("入户调查发现的问题（一户可有多项）", "Problems found in households (a household may have several)"),
         ))
     else:

@@ -138,8 +138,9 @@ def records_from_table(df: pl.DataFrame, source: str) -> list[CountyRecord]:
             for col in (f"{k}_threshold", f"threshold_{k}"):
                 if _num(row.get(col)) is not None:
                     thr[k] = _num(row.get(col))  # type: ignore[assignment]
-        if _num(row.get("poverty_threshold")) is not None:
-            thr["composite_incidence"] = _num(row.get("poverty_threshold"))  # type: ignore[assignment]
+        for col in ("poverty_threshold", "composite_threshold"):  # estimate --all writes the latter
+            if _num(row.get(col)) is not None:
+                thr["composite_incidence"] = _num(row.get(col))  # type: ignore[assignment]
         near = [x for x in str(row.get("near_threshold") or "").replace(",", ";").split(";") if x.strip()]
         decision = str(row.get("decision") or "")
         if decision not in L.DECISIONS:
@@ -408,6 +409,13 @@ def _join_near(keys: list[str], lang: str) -> str:
 
 def summary_chart(s: Summary):
     """Composite incidence by county against the threshold, and approval; one dot per county."""
+    from .charts import _style
+
+    with _style():
+        return _summary_chart(s)
+
+
+def _summary_chart(s: Summary):
     from .charts import PALETTE, _render, _setup
 
     Figure_ = _setup()

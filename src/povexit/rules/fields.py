@@ -98,6 +98,8 @@ def coerce(df: pl.DataFrame, types: dict[str, pl.DataType], *, file: str,
         if bad:
             diags.extend(_bad_value_diags(df, name, bad, dtype, file, row_col))
     out = df.with_columns(exprs) if exprs else df
+    # NaN is not an answer: a float column from pandas/numpy may carry it for "empty"
+    out = out.with_columns(pl.col(n).fill_nan(None) for n, t in types.items() if t == DEC)
     if "housing_grade" in types and "housing_grade" in out.columns:
         out = out.with_columns(pl.col("housing_grade").str.strip_chars()
                                .replace_strict(_HOUSING, default=pl.col("housing_grade")).alias("housing_grade"))

@@ -104,11 +104,9 @@ RULES = (
         id="housing.relocation_not_moved_in", kind="problem",
         zh="住房安全无保障：易地扶贫搬迁户尚未入住搬迁房",
         en="Housing not secured: a relocated household has not moved into the relocation house",
-        label_zh="住房安全无保障", label_en="housing not secured",
+        label_zh="易地扶贫搬迁未入住", label_en="relocated but not moved in",
         cite="seed 001 §三(三)2（易地扶贫搬迁户已入住搬迁房）",
         fields=("relocated", "relocated_moved_in"),
         test=lambda ctx: is_yes("relocated") & is_no("relocated_moved_in"),
-        detail_zh=lambda ctx: pl.lit("易地扶贫搬迁户未入住搬迁房"),
-        detail_en=lambda ctx: pl.lit("relocated household has not moved in"),
     ),
 )

@@ -16,17 +16,17 @@ INCOME_FIELDS = ("income_wage", "income_business", "income_property", "income_tr
                  "income_windfall", "income_net_per_capita", "persons_sharing", "persons", "income_stable")
 
 
-def _not_above(ctx: Ctx) -> pl.Expr:
+def _fails(ctx: Ctx, income: pl.Expr) -> pl.Expr:
+    """The income test for ``income``: not above the line for registered households, below it for
+    non-registered ones (恰好等于标准: fails the first, passes the second)."""
     line = ctx.p("income.poverty_line")
-    inc = col("d_income_pc")
-    return inc <= line if ctx.p("income.exit_requires_above_line") else inc < line
+    not_above = income <= line if ctx.p("income.exit_requires_above_line") else income < line
+    below = income < line if ctx.p("income.identification_strictly_below") else income <= line
+    return pl.when(col("_kind") == "nonregistered").then(below).otherwise(not_above)
 
 
 def _below_line(ctx: Ctx) -> pl.Expr:
-    line = ctx.p("income.poverty_line")
-    inc = col("d_income_pc")
-    ident = inc < line if ctx.p("income.identification_strictly_below") else inc <= line
-    test = pl.when(col("_kind") == "nonregistered").then(ident).otherwise(_not_above(ctx))
+    test = _fails(ctx, col("d_income_pc"))
     if ctx.p("income.unstable_counts_as_below_line"):
         test = test | is_no("income_stable")
     return test
@@ -53,10 +53,11 @@ def _detail_en(ctx: Ctx) -> pl.Expr:
 
 
 def _windfall(ctx: Ctx) -> pl.Expr:
+    """The windfall made the difference: with it the household would pass, without it it fails."""
     if not ctx.p("income.windfall_excluded"):
         return pl.lit(False)
-    line = ctx.p("income.poverty_line")
-    return (col("income_windfall") > 0) & _not_above(ctx) & (col("d_income_pc_with_windfall") > line)
+    return ((col("income_windfall") > 0) & _fails(ctx, col("d_income_pc"))
+            & ~_fails(ctx, col("d_income_pc_with_windfall")))
 
 
 RULES = (

@@ -54,7 +54,7 @@ RULES = (
         id="medical.uninsured", kind="problem",
         zh="基本医疗无保障：有家庭成员未参加城乡居民基本医疗保险或大病保险",
         en="Basic medical care not secured: a member lacks basic medical or critical-illness insurance",
-        label_zh="基本医疗无保障", label_en="basic medical care not secured",
+        label_zh="未参加基本医保或大病保险", label_en="not insured for basic or critical illness",
         cite="seed 001 §三(三)2；seed 002 附件2 第4题",
         fields=("all_basic_insured", "all_critical_insured"),
         derived=("m_basic_uninsured", "m_critical_uninsured"), params=("medical.require_critical_insurance",),
@@ -66,7 +66,7 @@ RULES = (
         zh="基本医疗无保障：有大病、重病病人，医疗刚性支出过大，得病后基本生活无保障（看不起病）",
         en="Basic medical care not secured: a seriously ill member and basic living not secured because of the "
            "cost of care",
-        label_zh="基本医疗无保障", label_en="basic medical care not secured",
+        label_zh="看病负担过重", label_en="medical costs not affordable",
         cite="seed 001 §三(三)2（看得起病）；seed 002 附件3 二(二)2",
         fields=("serious_illness_present", "medical_expense_excessive", "medical_basic_life_secured"),
         optional=("medical_expense_excessive",),

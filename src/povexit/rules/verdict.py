@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from .. import errors as E
+from ..errors import rules as R
 from . import catalogue, household_table, text
 from .base import Ctx, Rule, col, join_parts
 from .ruleset import Ruleset
@@ -53,8 +54,6 @@ def adjudicate(registry: Any, sample: Any, responses: Any, ruleset: Ruleset, *,
     t = evaluate(ht.table, ctx)
     diags = list(ht.diagnostics) + _consistency_warnings(registry, ruleset)
     if overrides is not None and overrides.height:
-        from ..errors import rules as R
-
         known = set(ht.table["household_id"].to_list())
         for hid in overrides["household_id"].unique(maintain_order=True).to_list():
             if hid not in known:
@@ -88,7 +87,7 @@ def evaluate(t: pl.DataFrame, ctx: Ctx, rules: tuple[Rule, ...] = catalogue.RULE
     t = _verdict(t)
     t = t.with_columns([r.test(ctx).alias(f"raw::{r.id}") for r in late])
     t = t.with_columns([_final(r, neutralisers) for r in late])
-    t = t.with_columns(_missing(t, rules, main, neutralisers, ctx))
+    t = t.with_columns(_missing(rules, main, neutralisers, ctx))
     return t.with_columns(_status())
 
 
@@ -126,8 +125,7 @@ def _verdict(t: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _missing(t: pl.DataFrame, rules: tuple[Rule, ...], main: list[Rule], neutralisers: dict[str, list[str]],
-             ctx: Ctx) -> pl.Expr:
+def _missing(rules: tuple[Rule, ...], main: list[Rule], neutralisers: dict[str, list[str]], ctx: Ctx) -> pl.Expr:
     """Answers some rule needed and did not get (problem and approval rules; policy items left empty
     mean "not asked"), as a sorted ``;``-separated list without repeats."""
     exc = {r.id: r for r in rules if r.kind == "exception"}
@@ -374,8 +372,6 @@ def _summary(findings: pl.DataFrame, cases: pl.DataFrame, verdicts: pl.DataFrame
 
 
 def _consistency_warnings(registry: Any, ruleset: Ruleset) -> list[E.Diagnostic]:
-    from ..errors import rules as R
-
     out: list[E.Diagnostic] = []
     counties = getattr(registry, "counties", None)
     villages = getattr(registry, "villages", None)

@@ -18,8 +18,6 @@ VERTICAL = "water_vertical_m"
 PCT = "water_reliability_pct"
 DAYS = "water_days_without"
 SCARCE = "water_scarce_area"
-LABEL_ZH = "饮水安全无保障"
-LABEL_EN = "drinking water not secured"
 CITE = "seed 001 §三(三)1（有安全的饮水保障）；seed 002 附件1（四）、附件2 第1题"
 
 
@@ -108,17 +106,16 @@ RULES = (
     Rule(
         id="water.quality", kind="problem",
         zh="饮水安全无保障：水质不达标", en="Drinking water not secured: quality below standard",
-        label_zh=LABEL_ZH, label_en=LABEL_EN, cite=CITE,
+        label_zh="饮水水质不达标", label_en="drinking-water quality below standard", cite=CITE,
         fields=("water_quality_ok",), params=("water.scheme",),
         test=lambda ctx: is_no("water_quality_ok"),
-        detail_zh=lambda ctx: pl.lit("水质不达标"), detail_en=lambda ctx: pl.lit("water quality below standard"),
     ),
     Rule(
         id="water.quantity", kind="problem",
         zh="饮水安全无保障：每人每天可获得的水量低于标准（缺水地区按缺水地区标准）",
         en="Drinking water not secured: less water per person a day than the standard (water-scarce areas: "
            "their own standard)",
-        label_zh=LABEL_ZH, label_en=LABEL_EN, cite=CITE,
+        label_zh="饮水水量不足", label_en="not enough drinking water", cite=CITE,
         fields=(LITRES, SCARCE), params=("water.scheme", "water.quantity_min_l", "water.quantity_min_l_scarce"),
         test=_quantity,
         detail_zh=lambda ctx: pl.format("每人每天可获得水量{}升，低于{}升", num(col(LITRES)),
@@ -130,7 +127,7 @@ RULES = (
         id="water.convenience", kind="problem",
         zh="饮水安全无保障：人力取水往返时间超过标准（或取水距离、高差超过标准）",
         en="Drinking water not secured: fetching takes longer than the standard (or is farther or higher)",
-        label_zh=LABEL_ZH, label_en=LABEL_EN, cite=CITE,
+        label_zh="取水不方便", label_en="fetching water takes too long", cite=CITE,
         fields=(MINUTES, HORIZONTAL, VERTICAL), optional=_convenience_optional,
         params=("water.scheme", "water.fetch_max_minutes", "water.fetch_max_horizontal_m", "water.fetch_max_vertical_m"),
         test=_convenience,
@@ -140,7 +137,7 @@ RULES = (
         id="water.reliability", kind="problem",
         zh="饮水安全无保障：供水保证率低于标准（或一年断水天数超过标准）",
         en="Drinking water not secured: supply reliability below the standard (or too many days without water)",
-        label_zh=LABEL_ZH, label_en=LABEL_EN, cite=CITE,
+        label_zh="供水保证率不达标", label_en="water supply unreliable", cite=CITE,
         fields=(PCT, DAYS, SCARCE),
         params=("water.scheme", "water.reliability_min_pct", "water.reliability_min_pct_scarce",
                 "water.max_days_without"),

@@ -66,7 +66,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "release": {"batch_size": 6},
 }
-COUNTY_DEFAULTS = {"fraction": 0.2, "min_per_province": 1, "rounding": "ceil", "exit_year": "latest",
+COUNTY_DEFAULTS = {"fraction": 0.2, "min_per_province": 1, "rounding": "round", "exit_year": "latest",
                    "method": "systematic"}
 SCALE_DEFAULTS = {"registered_share": 0.6, "tiers": [{"min_persons": 0, "total": 1000}]}
 _NULLABLE_SECTIONS = {"counties": COUNTY_DEFAULTS, "households.scale": SCALE_DEFAULTS}
@@ -454,7 +454,7 @@ class _Validator:
             method=self.choice(d, "villages.method", ("pps", "equal")),
             size=self.choice(d, "villages.size", SIZE_MEASURES),
             cover_townships=self.bool_(d, "villages.cover_townships"),
-            min_per_stratum=self.int_(d, "villages.min_per_stratum", 0, 10),
+            min_per_stratum=self.int_(d, "villages.min_per_stratum", 1, 10),
             per_township_key=key_n, per_township_other=other_n, key_townships=tuple(kt),
         )
 

@@ -99,7 +99,7 @@ def draw_households(
 # ---- county totals ---------------------------------------------------------------------------------
 
 
-def _totals_stage(villages, reg: _Frame, design, seed, county, registered_persons, out, warnings) -> dict:
+def _totals_stage(villages, reg: _Frame, design, seed, name, registered_persons, out, warnings) -> dict:
     hs = design.households
     reg_target, gen_target = hs.targets(registered_persons)
     statuses = list(hs.registered.statuses)
@@ -113,7 +113,7 @@ def _totals_stage(villages, reg: _Frame, design, seed, county, registered_person
     }[hs.registered.allocation]
     k = allocate(reg_target, weights, m)
     if m.sum() < reg_target:
-        warnings.append(ES.HOUSEHOLD_SHORTFALL(county=county, kind_zh="、".join(STATUS_ZH[s] for s in statuses),
+        warnings.append(ES.HOUSEHOLD_SHORTFALL(county=name, kind_zh="、".join(STATUS_ZH[s] for s in statuses),
                                                kind_en="/".join(statuses), available=int(m.sum()), planned=reg_target))
     for v, k_v in zip(vids, k, strict=True):
         _draw_type(reg, frames[v], int(k_v), hs.reserve_per_village, hs.registered.method,
@@ -161,7 +161,7 @@ def _census_groups(villages, groups, design, seed, county, name, target, n_hits,
 # ---- per-village quotas ----------------------------------------------------------------------------
 
 
-def _quota_stage(villages, reg: _Frame, hits: _Frame, design, seed, county, out, warnings) -> dict:
+def _quota_stage(villages, reg: _Frame, hits: _Frame, design, seed, name, out, warnings) -> dict:
     hs = design.households
     quotas = hs.quotas or {}
     drawn = dict.fromkeys(QUOTA_TYPES, 0)
@@ -180,7 +180,7 @@ def _quota_stage(villages, reg: _Frame, hits: _Frame, design, seed, county, out,
             drawn[t] += k[t]
     for t, vids in short.items():
         if vids:
-            warnings.append(ES.QUOTA_SUBSTITUTED(county=county, value=len(vids), kind_zh=TYPE_ZH[t], kind_en=t,
+            warnings.append(ES.QUOTA_SUBSTITUTED(county=name, value=len(vids), kind_zh=TYPE_ZH[t], kind_en=t,
                                                  planned=quotas[t], villages="、".join(vids[:8]) + ("…" if len(vids) > 8 else "")))
     return {"quotas": quotas, "drawn": drawn, "villages_short": {t: len(v) for t, v in short.items()}}
 

@@ -3,9 +3,11 @@
 Rules: an institution never assesses a county of its own province; an expert never a county of the
 province of their unit; nobody (institution or expert) does the national check of a province whose
 provincial assessment they did. Each county gets one institution and ``experts_per_county`` experts
-(of that institution, when experts name one). Workload is balanced by minimising the largest load
-of an institution and of an expert — a small integer programme solved with
-:func:`scipy.optimize.milp` (HiGHS). When no assignment exists the first failing rule is named with
+(of that institution, when experts name one). Workload is balanced by minimising the largest load,
+first of the institutions, then of the experts: each a bipartite b-matching solved as maximum flows
+(:func:`scipy.sparse.csgraph.maximum_flow`) inside a binary search on the load. When experts belong
+to institutions and their capacities bind, both are solved together as a small integer programme
+(:func:`scipy.optimize.milp`, HiGHS). When no assignment exists the first failing rule is named with
 the county or province that cannot be served.
 """
 
@@ -19,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import maximum_flow
 
 from .. import errors as E
 from ..contracts import COUNTIES, Column, TableSpec
@@ -96,9 +99,9 @@ def assign(institutions: pl.DataFrame, experts: pl.DataFrame, counties: pl.DataF
                 hint="检查机构名称是否一致 / check the institution names match"))
     C = cty.height
     pk = [province_key(p) for p in cty["province"].to_list()]
-    el_i = np.array([[_eligible(r, p, "home") for p in pk] for r in inst.iter_rows(named=True)], dtype=bool).reshape(
+    el_i = np.array([[_eligible(r, p) for p in pk] for r in inst.iter_rows(named=True)], dtype=bool).reshape(
         inst.height, C)
-    el_e = np.array([[_eligible(r, p, "home") for p in pk] for r in exp.iter_rows(named=True)], dtype=bool).reshape(
+    el_e = np.array([[_eligible(r, p) for p in pk] for r in exp.iter_rows(named=True)], dtype=bool).reshape(
         exp.height, C)
     exp_inst = exp["institution"].to_list() if "institution" in exp.columns else [None] * exp.height
     coupled = any(x is not None for x in exp_inst)
@@ -109,73 +112,34 @@ def assign(institutions: pl.DataFrame, experts: pl.DataFrame, counties: pl.DataF
             el_e[e] &= el_i[inst_index[name]]
 
     _diagnose(inst, exp, cty, pk, el_i, el_e, exp_inst, k, coupled, inst_index)
-    x_pairs = [(i, c) for i in range(inst.height) for c in range(C) if el_i[i, c]]
-    y_pairs = [(e, c) for e in range(exp.height) for c in range(C) if el_e[e, c]] if k else []
-    nx, ny = len(x_pairs), len(y_pairs)
-    n = nx + ny + 2
-    rows, cols, vals, lo, hi = [], [], [], [], []
-    r = 0
-
-    def add(terms: list[tuple[int, float]], lb: float, ub: float) -> None:
-        nonlocal r
-        for j, v in terms:
-            rows.append(r)
-            cols.append(j)
-            vals.append(v)
-        lo.append(lb)
-        hi.append(ub)
-        r += 1
-
-    by_c_x: dict[int, list[int]] = {}
-    by_i: dict[int, list[int]] = {}
-    for j, (i, c) in enumerate(x_pairs):
-        by_c_x.setdefault(c, []).append(j)
-        by_i.setdefault(i, []).append(j)
-    by_c_y: dict[int, list[int]] = {}
-    by_e: dict[int, list[int]] = {}
-    x_at = {pair: j for j, pair in enumerate(x_pairs)}
-    for j, (e, c) in enumerate(y_pairs):
-        by_c_y.setdefault(c, []).append(nx + j)
-        by_e.setdefault(e, []).append(nx + j)
-    L_i, L_e = nx + ny, nx + ny + 1
-    for c in range(C):
-        add([(j, 1.0) for j in by_c_x.get(c, [])], 1, 1)
-        if k:
-            add([(j, 1.0) for j in by_c_y.get(c, [])], k, k)
-    caps_i = inst["capacity"].to_list()
-    for i, js in by_i.items():
-        add([(j, 1.0) for j in js] + [(L_i, -1.0)], -np.inf, 0)
-        if caps_i[i] is not None:
-            add([(j, 1.0) for j in js], 0, caps_i[i])
-    caps_e = exp["capacity"].to_list()
-    for e, js in by_e.items():
-        add([(j, 1.0) for j in js] + [(L_e, -1.0)], -np.inf, 0)
-        if caps_e[e] is not None:
-            add([(j, 1.0) for j in js], 0, caps_e[e])
-        if exp_inst[e] is not None:
-            i = inst_index[exp_inst[e]]
-            for j in js:
-                c = y_pairs[j - nx][1]
-                add([(j, 1.0), (x_at[(i, c)], -1.0)], -np.inf, 0)
-    A = coo_matrix((vals, (rows, cols)), shape=(r, n)).tocsr()
-    cost = np.zeros(n)
-    cost[L_i] = 1.0
-    cost[L_e] = 1.0
-    cost[:nx + ny] = 1e-6 * (np.arange(nx + ny) % 97) / 97  # deterministic tie-break
-    integrality = np.ones(n)
-    integrality[[L_i, L_e]] = 0
-    res = milp(cost, constraints=LinearConstraint(A, lo, hi), integrality=integrality,
-               bounds=Bounds(np.zeros(n), np.r_[np.ones(nx + ny), np.inf, np.inf]),
-               options={"time_limit": time_limit})
-    if res.x is None:
-        raise E.PovexitError(ES.ASSIGN_INFEASIBLE(reason=_infeasible_reason(res, inst, exp, cty, pk, el_i, el_e, k)))
-    xs = res.x
-    inst_of = {c: names_i[i] for j, (i, c) in enumerate(x_pairs) if xs[j] > 0.5}
-    exps_of: dict[int, list[str]] = {}
     names_e = exp["name"].to_list()
-    for j, (e, c) in enumerate(y_pairs):
-        if xs[nx + j] > 0.5:
-            exps_of.setdefault(c, []).append(names_e[e])
+    cap_i = _caps(inst, C)
+    cap_e = _caps(exp, C)
+    member = np.array([[n == name for name in names_i] for n in exp_inst], dtype=bool).reshape(exp.height,
+                                                                                              inst.height)
+    free = ~member.any(axis=1)  # experts who name no institution may join any team
+    usable = el_i.copy()
+    if k:  # an institution may take a county only if it can staff it
+        staff = member.T.astype(np.int64) @ el_e.astype(np.int64) + el_e[free].sum(axis=0)
+        usable &= staff >= k
+    solved = _balanced_flow(usable, np.ones(C, dtype=np.int64), cap_i)
+    experts_of: dict[int, list[int]] = {c: [] for c in range(C)}
+    if solved is not None and k:
+        inst_at = solved.argmax(axis=0)
+        pool = el_e & (free[:, None] | member[:, inst_at])
+        staffed = _balanced_flow(pool, np.full(C, k, dtype=np.int64), cap_e)
+        if staffed is None:  # only when experts' capacities bind: solve both steps together
+            solved = None
+        else:
+            for e, c in zip(*np.nonzero(staffed), strict=True):
+                experts_of[int(c)].append(int(e))
+    if solved is None:
+        joint = _joint_milp(el_i, el_e, member, cap_i, cap_e, k, time_limit)
+        if joint is None:
+            raise E.PovexitError(ES.ASSIGN_INFEASIBLE(reason=_infeasible_reason(inst, exp, pk, el_i, el_e, k)))
+        solved, experts_of = joint
+    inst_of = {c: names_i[int(i)] for c, i in enumerate(solved.argmax(axis=0))}
+    exps_of = {c: [names_e[e] for e in es] for c, es in experts_of.items()}
     table = cty.with_columns(
         pl.Series("institution", [inst_of[c] for c in range(C)], dtype=pl.String),
         pl.Series("experts", [";".join(sorted(exps_of.get(c, []))) for c in range(C)], dtype=pl.String),
@@ -197,6 +161,95 @@ def assign(institutions: pl.DataFrame, experts: pl.DataFrame, counties: pl.DataF
     return Assignment(table, loads, summary, warnings)
 
 
+def _caps(people: pl.DataFrame, counties: int) -> np.ndarray:
+    return np.array([counties if c is None else int(c) for c in people["capacity"].to_list()], dtype=np.int64)
+
+
+def _balanced_flow(eligible: np.ndarray, demand: np.ndarray, cap: np.ndarray) -> np.ndarray | None:
+    """Units (rows) → counties (columns): each county gets ``demand`` eligible units, each unit at
+    most its ``cap``, with the largest load as small as it can be (binary search on that load, each
+    step a maximum flow). Returns the 0/1 matrix, or None when no assignment exists."""
+    units, counties = eligible.shape
+    need = int(demand.sum())
+    if need == 0:
+        return np.zeros_like(eligible, dtype=bool)
+    lo, hi = max(1, -(-need // max(units, 1))), int(min(counties, cap.max(initial=0)))
+    best = None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        got = _max_flow(eligible, demand, np.minimum(cap, mid))
+        if got is not None:
+            best, hi = got, mid - 1
+        else:
+            lo = mid + 1
+    return best
+
+
+def _max_flow(eligible: np.ndarray, demand: np.ndarray, cap: np.ndarray) -> np.ndarray | None:
+    """source → county (demand) → eligible unit (1) → sink (cap); the 0/1 unit×county matrix of a
+    maximum flow if it meets every demand."""
+    units, counties = eligible.shape
+    src, sink = 0, 1 + counties + units
+    u, c = np.nonzero(eligible)
+    rows = np.r_[np.zeros(counties, dtype=np.int64), 1 + c, 1 + counties + np.arange(units)]
+    cols = np.r_[1 + np.arange(counties), 1 + counties + u, np.full(units, sink)]
+    vals = np.r_[demand, np.ones(len(u), dtype=np.int64), cap].astype(np.int32)
+    keep = vals > 0
+    graph = csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(sink + 1, sink + 1))
+    res = maximum_flow(graph, src, sink)
+    if res.flow_value < int(demand.sum()):
+        return None
+    flow = res.flow.tocsr()
+    used = np.asarray(flow[1 + c, 1 + counties + u]).ravel() > 0
+    out = np.zeros_like(eligible, dtype=bool)
+    out[u[used], c[used]] = True
+    return out
+
+
+def _joint_milp(el_i, el_e, member, cap_i, cap_e, k, time_limit):
+    """Institutions and experts together (scipy ``milp``/HiGHS): needed only when experts belong to
+    institutions *and* their capacities bind, so the two-step flow may miss a feasible answer."""
+    n_inst, C = el_i.shape
+    X = [(i, c) for i in range(n_inst) for c in range(C) if el_i[i, c]]
+    Y = [(e, c) for e in range(el_e.shape[0]) for c in range(C) if el_e[e, c]]
+    nx, n = len(X), len(X) + len(Y)
+    at = {p: j for j, p in enumerate(X)}
+    rows, cols, vals, lo, hi = [], [], [], [], []
+
+    def add(terms, lb, ub):
+        for j, v in terms:
+            rows.append(len(lo))
+            cols.append(j)
+            vals.append(v)
+        lo.append(lb)
+        hi.append(ub)
+
+    for c in range(C):
+        add([(j, 1) for j, (_, cc) in enumerate(X) if cc == c], 1, 1)
+        add([(nx + j, 1) for j, (_, cc) in enumerate(Y) if cc == c], k, k)
+    for i in range(n_inst):
+        add([(j, 1) for j, (ii, _) in enumerate(X) if ii == i], 0, cap_i[i])
+    for e in range(el_e.shape[0]):
+        add([(nx + j, 1) for j, (ee, _) in enumerate(Y) if ee == e], 0, cap_e[e])
+    for j, (e, c) in enumerate(Y):
+        if member[e].any():
+            i = int(member[e].argmax())
+            add([(nx + j, 1), (at[(i, c)], -1)], -np.inf, 0)
+    A = coo_matrix((vals, (rows, cols)), shape=(len(lo), n)).tocsr()
+    res = milp(np.zeros(n), constraints=LinearConstraint(A, lo, hi), integrality=np.ones(n),
+               bounds=Bounds(0, 1), options={"time_limit": time_limit})
+    if res.x is None:
+        return None
+    solved = np.zeros((n_inst, C), dtype=bool)
+    for j, (i, c) in enumerate(X):
+        solved[i, c] = res.x[j] > 0.5
+    experts_of: dict[int, list[int]] = {c: [] for c in range(C)}
+    for j, (e, c) in enumerate(Y):
+        if res.x[nx + j] > 0.5:
+            experts_of[c].append(e)
+    return solved, experts_of
+
+
 def _norm_people(df: pl.DataFrame, name_col: str, prov_col: str) -> pl.DataFrame:
     def opt(c: str, dtype) -> pl.Expr:
         return (pl.col(c) if c in df.columns else pl.lit(None)).cast(dtype).alias(c)
@@ -215,8 +268,9 @@ def _norm_people(df: pl.DataFrame, name_col: str, prov_col: str) -> pl.DataFrame
     return out
 
 
-def _eligible(person: dict, province: str, home_col: str) -> bool:
-    return province_key(person[home_col]) != province and province not in province_list(person["provincial_assessment"])
+def _eligible(person: dict, province: str) -> bool:
+    """The three recusal rules for one institution or expert and a county's province."""
+    return province_key(person["home"]) != province and province not in province_list(person["provincial_assessment"])
 
 
 def _unknown_provinces(inst: pl.DataFrame, exp: pl.DataFrame, cty: pl.DataFrame) -> list[E.Diagnostic]:
@@ -285,7 +339,7 @@ def _capacity(people: pl.DataFrame, eligible: np.ndarray) -> int:
     return total
 
 
-def _infeasible_reason(res, inst, exp, cty, pk, el_i, el_e, k) -> str:
+def _infeasible_reason(inst, exp, pk, el_i, el_e, k) -> str:
     """Look for two provinces whose counties together exceed the capacity of those who may serve them."""
     provinces = sorted(set(pk))
     for a, b in combinations(provinces, 2):
@@ -298,7 +352,7 @@ def _infeasible_reason(res, inst, exp, cty, pk, el_i, el_e, k) -> str:
             elig_e = el_e[:, first[a]] | el_e[:, first[b]]
             if _capacity(exp, elig_e) < k * len(cs):
                 return f"{a}、{b}两省共需 {k * len(cs)} 名专家次，可派专家的总容量不足 / {a} and {b} together need {k * len(cs)} expert slots, more than the eligible experts can give"
-    return f"求解器状态 / solver status: {res.message}"
+    return "回避规则与工作量上限合起来无法满足 / the recusal rules and workload limits cannot be met together"
 
 
 def _verify(table: pl.DataFrame, inst: pl.DataFrame, exp: pl.DataFrame, k: int) -> None:
@@ -307,11 +361,11 @@ def _verify(table: pl.DataFrame, inst: pl.DataFrame, exp: pl.DataFrame, k: int) 
     eh = {r["name"]: r for r in exp.iter_rows(named=True)}
     for row in table.iter_rows(named=True):
         p = province_key(row["province"])
-        assert _eligible(ih[row["institution"]], p, "home"), row
+        assert _eligible(ih[row["institution"]], p), row
         names = [n for n in (row["experts"] or "").split(";") if n]
         assert len(names) == k, row
         for n in names:
-            assert _eligible(eh[n], p, "home"), (row, n)
+            assert _eligible(eh[n], p), (row, n)
 
 
 # ---- I/O ----------------------------------------------------------------------------------------

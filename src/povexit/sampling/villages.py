@@ -71,7 +71,18 @@ def draw_villages(frame: pl.DataFrame, design: Design, seed: int, county: str) -
         order = ["_t", "village_id"]
         anchors = {}
         if vs.cover_townships:
-            anchors = _anchor_townships(f, design, n_h, len(townships), name, warnings)
+            planned = sum(n_h.values())
+            while True:  # a grown stratum has other certainties: plan again until nothing grows
+                anchors, grow, unplaced = _anchor_townships(f, design, n_h, len(townships))
+                if not grow and not unplaced:
+                    break
+                for st, g in grow.items():
+                    n_h[st] += g
+                if unplaced and not grow:
+                    n_h[unplaced[0][1]] += 1
+            if sum(n_h.values()) > planned:
+                warnings.append(ES.VILLAGE_COUNT_RAISED(county=name, townships=len(townships), planned=planned,
+                                                        value=sum(n_h.values())))
 
     parts, strata = [], []
     for s in sorted(n_h):
@@ -130,14 +141,22 @@ def _strata_allocation(f: pl.DataFrame, design: Design, n: int, county: str, war
         if cap[i] < np.floor(target[i]) and cap[i] > 0:
             warnings.append(ES.STRATUM_SHORT(county=county, column=c, available=int(cap[i]),
                                              planned=int(np.floor(target[i]))))
-    minimum = np.minimum(cap, vs.min_per_stratum)
-    while True:
-        short = np.flatnonzero(n_h < minimum)
-        spare = n_h - minimum
-        if not len(short) or spare.max() <= 0:
-            break
-        n_h[short[0]] += 1
-        n_h[int(np.argmax(spare))] -= 1
+    # every stratum that has villages gets min_per_stratum (≥ 1: no village may have probability 0),
+    # taken from the strata with most to spare; below that the design's shares give way
+    for floor in range(1, vs.min_per_stratum + 1):
+        minimum = np.minimum(cap, floor)
+        while True:
+            short = np.flatnonzero(n_h < minimum)
+            spare = n_h - minimum
+            if not len(short) or spare.max() <= 0:
+                break
+            n_h[short[0]] += 1
+            n_h[int(np.argmax(spare))] -= 1
+    empty = [c for i, c in enumerate(STRATUM_CODES) if cap[i] > 0 and n_h[i] == 0]
+    if empty:  # fewer villages than strata: the last ones get one more village each
+        n_h[[STRATUM_CODES.index(c) for c in empty]] = 1
+        warnings.append(ES.VILLAGE_COUNT_RAISED_STRATA(county=county, planned=n, value=int(n_h.sum()),
+                                                       column=", ".join(empty)))
     return {c: int(n_h[i]) for i, c in enumerate(STRATUM_CODES) if cap[i] > 0}
 
 
@@ -159,13 +178,17 @@ def _township_allocation(f: pl.DataFrame, design: Design, county: str, warnings:
     return n_h, reasons
 
 
-def _anchor_townships(f: pl.DataFrame, design: Design, n_h: dict[str, int], n_townships: int, county: str,
-                      warnings: list) -> dict[str, set[int]]:
+def _anchor_townships(f: pl.DataFrame, design: Design, n_h: dict[str, int], n_townships: int
+                      ) -> tuple[dict[str, set[int]], dict[str, int], list[tuple[int, str]]]:
     """Choose, for every township not already reached by a certainty village, the stratum that
     guarantees it a village. Each stratum can anchor at most its non-certainty sample size minus
     one (so villages outside anchored townships keep a positive probability) — or all of it when
-    every township it holds can be anchored there. When the strata cannot hold every township,
-    a stratum's sample size grows by one per extra anchor (warning ``VILLAGE_COUNT_RAISED``)."""
+    every township it holds can be anchored there. An anchor beyond that needs the stratum to grow.
+
+    Returns the anchors per stratum, how many villages each stratum must grow by for the anchors
+    chosen, and the townships no stratum could take now (each with the stratum best placed to
+    grow for it). The caller grows the strata and plans again, since larger strata have other
+    certainties, until nothing needs to grow."""
     equal = design.villages.method == "equal"
     strata = sorted(n_h)
     info = {}
@@ -180,35 +203,41 @@ def _anchor_townships(f: pl.DataFrame, design: Design, n_h: dict[str, int], n_to
         info[s] = (set(t.tolist()), set(t[pi < 1.0].tolist()), mass, int((pi >= 1.0).sum()), sub.height)
     rows = [t for t in range(n_townships) if t not in certain_towns]
     if not rows:
-        return {}
+        return {}, {}, []
     cols: list[tuple[str, int]] = []  # (stratum, k): k = 0 regular slot, k ≥ 1 the k-th extra slot
     cost_cols = []
+    first_cost: dict[str, int] = {}  # villages a stratum grows by for its first extra anchor
     for s in strata:
         towns, uncertain_towns, mass, n_cert, N = info[s]
         avail = n_h[s] - n_cert
+        room = N - n_h[s]
         # all of avail may go to anchors only if no village of the stratum would be left outside them
         all_anchorable = not (uncertain_towns & certain_towns) and len(uncertain_towns) <= avail
         regular = avail if all_anchorable else max(avail - 1, 0)
-        towns = towns - certain_towns
-        extra = min(len(rows), N - n_h[s])
+        # with no free village left, the first extra anchor needs a second village for the outsiders
+        # (unless that fills the stratum: then every village is certain)
+        first_cost[s] = min(2 if (not all_anchorable and avail <= 0) else 1, max(room, 1))
+        extra = max(0, min(len(rows), room - first_cost[s] + 1))
+        base = np.array([(1.0 - min(mass[t], 1.0)) if t in towns - certain_towns else _INFEASIBLE for t in rows])
         for k in range(regular + extra):
             cols.append((s, 0 if k < regular else k - regular + 1))
-            base = np.array([(1.0 - min(mass[t], 1.0)) if t in towns else _INFEASIBLE for t in rows])
             cost_cols.append(base + (0 if k < regular else 1000.0 * (k - regular + 1)))
-    cost = np.column_stack(cost_cols)
-    r, c = linear_sum_assignment(cost)
-    anchors: dict[str, set[int]] = {s: set() for s in strata}
-    raised = 0
-    for i, j in zip(r, c, strict=True):
-        if cost[i, j] >= _INFEASIBLE:  # pragma: no cover - every township is in some stratum
-            raise AssertionError("township without a stratum")
-        s, k = cols[j]
-        anchors[s].add(rows[i])
-        if k > 0:
-            n_h[s] += 1
-            raised += 1
-    if raised:
-        planned = sum(n_h.values()) - raised
-        warnings.append(ES.VILLAGE_COUNT_RAISED(county=county, townships=n_townships, planned=planned,
-                                                value=planned + raised))
-    return {s: a for s, a in anchors.items() if a}
+    anchors: dict[str, set[int]] = {}
+    grow: dict[str, int] = {}
+    placed: set[int] = set()
+    if cost_cols:
+        cost = np.column_stack(cost_cols)
+        for i, j in zip(*linear_sum_assignment(cost), strict=True):
+            if cost[i, j] >= _INFEASIBLE:
+                continue
+            s, k = cols[j]
+            anchors.setdefault(s, set()).add(rows[i])
+            placed.add(rows[i])
+            if k > 0:
+                grow[s] = grow.get(s, 0) + (first_cost[s] if k == 1 else 1)
+    unplaced = []
+    for t in rows:
+        if t not in placed:
+            room = [(info[s][2][t], s) for s in strata if t in info[s][1] and info[s][4] > n_h[s]]
+            unplaced.append((t, max(room)[1]))
+    return anchors, grow, unplaced

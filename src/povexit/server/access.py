@@ -42,9 +42,16 @@ PAGE_FLOOR: dict[str, Role | frozenset[Role]] = {
     "release_batch": frozenset({Role.OFFICE_ADMIN}),
 }
 PAGE_ZH = {
-    "dashboard": "查看首页", "cases": "查看案件", "sample": "查看样本村和样本户", "fieldwork": "查看调查进度",
-    "indicators": "查看指标", "audit": "查看审计日志", "feedback": "查看反馈清单", "users": "管理用户",
-    "release_batch": "发布样本批次", "feed_back": "向县里反馈问题",
+    "dashboard": "查看首页",
+    "cases": "查看案件",
+    "sample": "查看样本村和样本户",
+    "fieldwork": "查看调查进度",
+    "indicators": "查看指标",
+    "audit": "查看审计日志",
+    "feedback": "查看反馈清单",
+    "users": "管理用户",
+    "release_batch": "发布样本批次",
+    "feed_back": "向县里反馈问题",
 }
 
 
@@ -171,7 +178,9 @@ def access_villages(user, county: County) -> QuerySet[Village]:
         return Village.objects.none()
     qs = Village.objects.filter(county=county)
     if not at_least(v.role, Role.INSTITUTION_LEAD):
-        released = Batch.objects.filter(county=county, released_at__isnull=False).values_list("number", flat=True)
+        released = Batch.objects.filter(county=county, released_at__isnull=False).values_list(
+            "number", flat=True
+        )
         qs = qs.filter(batch__in=list(released))
     return qs
 

@@ -48,19 +48,46 @@ SYSTEM = "system"
 
 # ---- the audit chain ---------------------------------------------------------------------------
 
-def append_audit(*, actor: str, role: str, action: str, subject: str, data: dict[str, Any],
-                 at: dt.datetime | None = None, county: str = "") -> AuditEntry:
+
+def append_audit(
+    *,
+    actor: str,
+    role: str,
+    action: str,
+    subject: str,
+    data: dict[str, Any],
+    at: dt.datetime | None = None,
+    county: str = "",
+) -> AuditEntry:
     """Append one entry. Must run inside ``transaction.atomic()``: it locks the chain head."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("append_audit must run inside a transaction")
     head = AuditHead.objects.select_for_update().filter(pk=1).first()
     if head is None:  # migration 0002 creates it; a database flushed by hand may not have it
         head = AuditHead.objects.create(pk=1, seq=0, hash=audit.GENESIS)
-    entry = audit.make_entry(head.seq, head.hash, at=at or timezone.now(), actor=actor, role=role,
-                             action=action, subject=subject, data=data)
-    row = AuditEntry(seq=entry.seq, at=entry.at, at_time=dt.datetime.strptime(entry.at, "%Y-%m-%dT%H:%M:%S.%fZ")
-                     .replace(tzinfo=dt.UTC), actor=actor, role=role, action=action, subject=subject, county=county[:100],
-                     data=audit.canonical_json(entry.data), prev_hash=entry.prev_hash, hash=entry.hash)
+    entry = audit.make_entry(
+        head.seq,
+        head.hash,
+        at=at or timezone.now(),
+        actor=actor,
+        role=role,
+        action=action,
+        subject=subject,
+        data=data,
+    )
+    row = AuditEntry(
+        seq=entry.seq,
+        at=entry.at,
+        at_time=dt.datetime.strptime(entry.at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC),
+        actor=actor,
+        role=role,
+        action=action,
+        subject=subject,
+        county=county[:100],
+        data=audit.canonical_json(entry.data),
+        prev_hash=entry.prev_hash,
+        hash=entry.hash,
+    )
     row.save(force_insert=True)
     AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
     return row
@@ -69,11 +96,21 @@ def append_audit(*, actor: str, role: str, action: str, subject: str, data: dict
 def as_chain_entry(row: AuditEntry) -> audit.AuditEntry:
     import json
 
-    return audit.AuditEntry(row.seq, row.at, row.actor, row.role, row.action, row.subject, json.loads(row.data),
-                            row.prev_hash, row.hash)
+    return audit.AuditEntry(
+        row.seq,
+        row.at,
+        row.actor,
+        row.role,
+        row.action,
+        row.subject,
+        json.loads(row.data),
+        row.prev_hash,
+        row.hash,
+    )
 
 
 # ---- loading an assessment ----------------------------------------------------------------------
+
 
 @dataclass
 class LoadResult:
@@ -118,8 +155,9 @@ def _float(v) -> float | None:
         return None
 
 
-def do_load_assessment(workdir: str | Path, *, name: str | None = None, actor: str = SYSTEM,
-                       data: WorkdirData | None = None) -> LoadResult:
+def do_load_assessment(
+    workdir: str | Path, *, name: str | None = None, actor: str = SYSTEM, data: WorkdirData | None = None
+) -> LoadResult:
     """Load (or reload) a work directory. Idempotent: the same files change nothing; changed files
     update the sample and add new cases, but never touch a case already in the workflow."""
     data = data or read_workdir(workdir)
@@ -132,11 +170,17 @@ def do_load_assessment(workdir: str | Path, *, name: str | None = None, actor: s
             res.unchanged = True
             return res
         if a is None:
-            a = Assessment.objects.create(name=name, workdir=str(data.path), loaded_at=now,
-                                          source_hash=data.source_hash, files=data.files)
+            a = Assessment.objects.create(
+                name=name,
+                workdir=str(data.path),
+                loaded_at=now,
+                source_hash=data.source_hash,
+                files=data.files,
+            )
         else:
-            Assessment.objects.filter(pk=a.pk).update(workdir=str(data.path), loaded_at=now,
-                                                      source_hash=data.source_hash, files=data.files)
+            Assessment.objects.filter(pk=a.pk).update(
+                workdir=str(data.path), loaded_at=now, source_hash=data.source_hash, files=data.files
+            )
         counties = _load_counties(a, data)
         res.counties = len(counties)
         villages = _load_villages(counties, data)
@@ -145,10 +189,22 @@ def do_load_assessment(workdir: str | Path, *, name: str | None = None, actor: s
         res.households = len(households)
         _load_cases(counties, households, data, now, res)
         res.rejected = _load_rejected(a, counties, data)
-        append_audit(actor=actor, role=SYSTEM, action="load_assessment", subject=f"assessment:{name}", at=now,
-                     data={"workdir": str(data.path), "files": data.files, "counties": res.counties,
-                           "households": res.households, "cases_created": res.cases_created,
-                           "cases_updated": res.cases_updated, "cases_kept": res.cases_kept})
+        append_audit(
+            actor=actor,
+            role=SYSTEM,
+            action="load_assessment",
+            subject=f"assessment:{name}",
+            at=now,
+            data={
+                "workdir": str(data.path),
+                "files": data.files,
+                "counties": res.counties,
+                "households": res.households,
+                "cases_created": res.cases_created,
+                "cases_updated": res.cases_updated,
+                "cases_kept": res.cases_kept,
+            },
+        )
     return res
 
 
@@ -167,9 +223,17 @@ def _load_counties(a: Assessment, data: WorkdirData) -> dict[str, County]:
             threshold = _float((est.get("thresholds") or {}).get("composite_incidence"))
         if threshold is None and m.get("region"):
             threshold = 0.03 if str(m.get("region")) in ("western", "西部") else 0.02
-        c, _ = County.objects.update_or_create(assessment=a, name=n, defaults={
-            "province": m.get("province") or "", "city": m.get("city") or "", "region": m.get("region") or "",
-            "threshold": threshold, "provisional": est})
+        c, _ = County.objects.update_or_create(
+            assessment=a,
+            name=n,
+            defaults={
+                "province": m.get("province") or "",
+                "city": m.get("city") or "",
+                "region": m.get("region") or "",
+                "threshold": threshold,
+                "provisional": est,
+            },
+        )
         out[n] = c
     return out
 
@@ -187,8 +251,13 @@ def _load_villages(counties: dict[str, County], data: WorkdirData) -> dict[tuple
         batch = _int(r.get("batch")) if has_batch else 1
         batch = batch or 1
         batches.add((c.pk, batch))
-        vals = {"township": r.get("township") or "", "name": r.get("village") or "", "stratum": r.get("stratum") or "",
-                "reason": r.get("reason") or "", "batch": batch}
+        vals = {
+            "township": r.get("township") or "",
+            "name": r.get("village") or "",
+            "stratum": r.get("stratum") or "",
+            "reason": r.get("reason") or "",
+            "batch": batch,
+        }
         v = existing.get((c.pk, r["village_id"]))
         if v is None:
             v = Village(county=c, village_id=r["village_id"], **vals)
@@ -213,22 +282,41 @@ def _load_households(counties, villages, data: WorkdirData) -> dict[str, Househo
     if data.responses is not None and data.responses.height:
         resp = data.responses.sort("started_at" if "started_at" in data.responses.columns else "household_id")
         resp = resp.unique("household_id", keep="first")
-        hh = hh.join(resp.drop([c for c in ("village_id",) if c in resp.columns]), on="household_id", how="left")
+        hh = hh.join(
+            resp.drop([c for c in ("village_id",) if c in resp.columns]), on="household_id", how="left"
+        )
     village_county = {v.village_id: v for v in villages.values()}
     existing = {h.household_id: h for h in Household.objects.filter(county__in=counties.values())}
-    fields = ["village", "instrument", "group", "persons", "reserve", "head_name", "head_id_number", "status",
-              "interviewed_at", "team", "instance_id"]
+    fields = [
+        "village",
+        "instrument",
+        "group",
+        "persons",
+        "reserve",
+        "head_name",
+        "head_id_number",
+        "status",
+        "interviewed_at",
+        "team",
+        "instance_id",
+    ]
     new, upd = [], []
     for r in hh.iter_rows(named=True):
         v = village_county.get(r["village_id"])
         if v is None:
             continue
         vals = {
-            "village": v, "instrument": r.get("instrument") or "", "group": r.get("group") or "",
-            "persons": _int(r.get("persons")), "reserve": bool(r.get("reserve_rank")),
-            "head_name": r.get("head_name") or "", "head_id_number": r.get("head_id_number") or "",
-            "status": r.get("status") or "", "interviewed_at": _aware(r.get("started_at")),
-            "team": r.get("enumerators") or "", "instance_id": r.get("instance_id") or "",
+            "village": v,
+            "instrument": r.get("instrument") or "",
+            "group": r.get("group") or "",
+            "persons": _int(r.get("persons")),
+            "reserve": bool(r.get("reserve_rank")),
+            "head_name": r.get("head_name") or "",
+            "head_id_number": r.get("head_id_number") or "",
+            "status": r.get("status") or "",
+            "interviewed_at": _aware(r.get("started_at")),
+            "team": r.get("enumerators") or "",
+            "instance_id": r.get("instance_id") or "",
         }
         h = existing.get(r["household_id"])
         if h is None:
@@ -250,27 +338,45 @@ def _load_cases(counties, households: dict[str, Household], data: WorkdirData, n
     if data.findings is not None:
         cols = data.findings.columns
         for r in data.findings.iter_rows(named=True):
-            problems[r["household_id"]] = (r.get("problems_zh") or "" if "problems_zh" in cols else "",
-                                           _int(r.get("persons")))
+            problems[r["household_id"]] = (
+                r.get("problems_zh") or "" if "problems_zh" in cols else "",
+                _int(r.get("persons")),
+            )
     existing = {(c.county_id, c.case_id): c for c in Case.objects.filter(county__in=counties.values())}
     new, upd = [], []
     for r in data.cases.iter_rows(named=True):
         h = households.get(r["household_id"])
         if h is None:
-            raise E.PovexitError(ES.UNKNOWN_HOUSEHOLD(file="findings/cases.csv", row=r.get("_row"),
-                                                      value=r["household_id"]))
+            raise E.PovexitError(
+                ES.UNKNOWN_HOUSEHOLD(file="findings/cases.csv", row=r.get("_row"), value=r["household_id"])
+            )
         text, persons = problems.get(r["household_id"], ("", None))
         outcome = (r.get("outcome") or "pending").strip()
         state = {"confirmed": State.CONFIRMED, "dismissed": State.DISMISSED}.get(outcome, State.SUSPECTED)
-        vals = {"household": h, "household_code": r["household_id"], "kind": r.get("kind") or "",
-                "rules": r.get("rules") or "", "evidence": r.get("evidence") or "", "problems": text,
-                "persons": persons if persons is not None else h.persons,
-                "found_on": timezone.localtime(h.interviewed_at).date() if h.interviewed_at else None,
-                "team": h.team}
+        vals = {
+            "household": h,
+            "household_code": r["household_id"],
+            "kind": r.get("kind") or "",
+            "rules": r.get("rules") or "",
+            "evidence": r.get("evidence") or "",
+            "problems": text,
+            "persons": persons if persons is not None else h.persons,
+            "found_on": timezone.localtime(h.interviewed_at).date() if h.interviewed_at else None,
+            "team": h.team,
+        }
         c = existing.get((h.county_id, r["case_id"]))
         if c is None:
-            new.append(Case(county_id=h.county_id, case_id=r["case_id"], state=state, created_at=now, updated_at=now,
-                            updated_by=SYSTEM, **vals))
+            new.append(
+                Case(
+                    county_id=h.county_id,
+                    case_id=r["case_id"],
+                    state=state,
+                    created_at=now,
+                    updated_at=now,
+                    updated_by=SYSTEM,
+                    **vals,
+                )
+            )
         elif c.version == 0 and c.state == State.SUSPECTED:
             for k, val in vals.items():
                 setattr(c, k, val)
@@ -279,8 +385,11 @@ def _load_cases(counties, households: dict[str, Household], data: WorkdirData, n
             res.cases_kept += 1
     Case.objects.bulk_create(new, batch_size=2000)
     if upd:
-        Case.objects.bulk_update(upd, ["household", "kind", "rules", "evidence", "problems", "persons", "found_on",
-                                       "team"], batch_size=2000)
+        Case.objects.bulk_update(
+            upd,
+            ["household", "kind", "rules", "evidence", "problems", "persons", "found_on", "team"],
+            batch_size=2000,
+        )
     res.cases_created, res.cases_updated = len(new), len(upd)
 
 
@@ -291,17 +400,35 @@ def _load_rejected(a: Assessment, counties, data: WorkdirData) -> int:
     rows = []
     for r in data.rejected.iter_rows(named=True):
         c = counties.get(str(r.get("county"))) if r.get("county") else None
-        rows.append(Rejected(assessment=a, county=c, file=(r.get("file") or "")[:300], row=_int(r.get("row")),
-                             field=(r.get("field") or "")[:100], value=(r.get("value") or "")[:300],
-                             code=(r.get("code") or "")[:30], message=r.get("message") or ""))
+        rows.append(
+            Rejected(
+                assessment=a,
+                county=c,
+                file=(r.get("file") or "")[:300],
+                row=_int(r.get("row")),
+                field=(r.get("field") or "")[:100],
+                value=(r.get("value") or "")[:300],
+                code=(r.get("code") or "")[:30],
+                message=r.get("message") or "",
+            )
+        )
     Rejected.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 
 
 # ---- users ---------------------------------------------------------------------------------------
 
-def do_create_user(username: str, password: str, role: Role | str, *, counties: Iterable[str | County] = (),
-                   all_counties: bool = False, display_name: str = "", actor: str = SYSTEM):
+
+def do_create_user(
+    username: str,
+    password: str,
+    role: Role | str,
+    *,
+    counties: Iterable[str | County] = (),
+    all_counties: bool = False,
+    display_name: str = "",
+    actor: str = SYSTEM,
+):
     try:
         role = Role(role)
     except ValueError:
@@ -322,10 +449,17 @@ def do_create_user(username: str, password: str, role: Role | str, *, counties: 
         user = User.objects.create_user(username=username, password=password)
         p = Profile.objects.create(user=user, role=role, all_counties=all_counties, display_name=display_name)
         p.counties.set(county_objs)
-        append_audit(actor=actor, role=SYSTEM if actor == SYSTEM else _role_of(actor), action="create_user",
-                     subject=f"user:{username}",
-                     data={"role": role.value, "all_counties": all_counties,
-                           "counties": sorted({c.name for c in county_objs})})
+        append_audit(
+            actor=actor,
+            role=SYSTEM if actor == SYSTEM else _role_of(actor),
+            action="create_user",
+            subject=f"user:{username}",
+            data={
+                "role": role.value,
+                "all_counties": all_counties,
+                "counties": sorted({c.name for c in county_objs}),
+            },
+        )
     return user
 
 
@@ -336,6 +470,7 @@ def _role_of(username: str) -> str:
 
 # ---- sample batches ------------------------------------------------------------------------------
 
+
 def do_release_batch(user, county: County, number: int) -> Batch:
     v = access.access_release_batch(user, county)
     with transaction.atomic():
@@ -345,66 +480,138 @@ def do_release_batch(user, county: County, number: int) -> Batch:
         if b.released_at is None:
             b.released_at, b.released_by = timezone.now(), v.username
             b.save(update_fields=["released_at", "released_by"])
-            append_audit(actor=v.username, role=v.role, action="release_batch", county=county.name,
-                         subject=f"batch:{county.name}/{number}",
-                         data={"county": county.name, "batch": number,
-                               "villages": Village.objects.filter(county=county, batch=number).count()})
+            append_audit(
+                actor=v.username,
+                role=v.role,
+                action="release_batch",
+                county=county.name,
+                subject=f"batch:{county.name}/{number}",
+                data={
+                    "county": county.name,
+                    "batch": number,
+                    "villages": Village.objects.filter(county=county, batch=number).count(),
+                },
+            )
     return b
 
 
 # ---- the 五核 step --------------------------------------------------------------------------------
 
+
 def _as_machine(c: Case) -> machine.Case:
     return machine.Case(
-        case_id=c.case_id, kind=c.kind, state=State(c.state), version=c.version, deadline=c.deadline,
-        disputed=c.disputed, department_opinion=c.department_opinion or None, evidence_count=c.evidence_count,
-        dismiss_reason=machine.DismissReason(c.dismiss_reason) if c.dismiss_reason else None)
+        case_id=c.case_id,
+        kind=c.kind,
+        state=State(c.state),
+        version=c.version,
+        deadline=c.deadline,
+        disputed=c.disputed,
+        department_opinion=c.department_opinion or None,
+        evidence_count=c.evidence_count,
+        dismiss_reason=machine.DismissReason(c.dismiss_reason) if c.dismiss_reason else None,
+    )
 
 
-def do_transition(user, case_pk: int, action: str, *, version: int | None, decision: str = "", comment: str = "",
-                  files: Sequence[Any] = (), staged: Sequence[storage.Staged] = (),
-                  deadline: dt.datetime | None = None, reason: str | None = None,
-                  now: dt.datetime | None = None) -> Case:
+def do_transition(
+    user,
+    case_pk: int,
+    action: str,
+    *,
+    version: int | None,
+    decision: str = "",
+    comment: str = "",
+    files: Sequence[Any] = (),
+    staged: Sequence[storage.Staged] = (),
+    deadline: dt.datetime | None = None,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
     """One verification step on one case. ``files``: Django ``UploadedFile``s (staged here);
     ``staged``: files already staged by the caller. Nothing is kept if anything fails."""
     staged = list(staged)
     try:
         staged += [storage.stage_upload(f) for f in files]
         with transaction.atomic():
-            return _transition_locked(user, case_pk, action, version=version, decision=decision, comment=comment,
-                                      staged=staged, deadline=deadline, reason=reason, now=now)
+            return _transition_locked(
+                user,
+                case_pk,
+                action,
+                version=version,
+                decision=decision,
+                comment=comment,
+                staged=staged,
+                deadline=deadline,
+                reason=reason,
+                now=now,
+            )
     except BaseException:
         for s in staged:
             storage.discard(s)
         raise
 
 
-def _transition_locked(user, case_pk, action, *, version, decision, comment, staged, deadline, reason, now) -> Case:
+def _transition_locked(
+    user, case_pk, action, *, version, decision, comment, staged, deadline, reason, now
+) -> Case:
     c = access.access_case(user, case_pk, for_update=True)
     v = access.access_action(user, c, action)
     now = now or timezone.now()
     step = machine.apply(
-        _as_machine(c), action, actor=v.username, role=v.role, now=now, decision=decision, comment=comment,
-        attachments=[machine.Attachment(s.name, s.sha256, s.size) for s in staged], deadline=deadline,
-        reason=reason, expected_version=version)
+        _as_machine(c),
+        action,
+        actor=v.username,
+        role=v.role,
+        now=now,
+        decision=decision,
+        comment=comment,
+        attachments=[machine.Attachment(s.name, s.sha256, s.size) for s in staged],
+        deadline=deadline,
+        reason=reason,
+        expected_version=version,
+    )
     n = step.case
     updated = Case.objects.filter(pk=c.pk, version=c.version).update(
-        state=n.state.value, version=n.version, deadline=n.deadline, disputed=n.disputed,
-        department_opinion=n.department_opinion or "", evidence_count=n.evidence_count,
-        dismiss_reason=n.dismiss_reason.value if n.dismiss_reason else "", updated_at=now, updated_by=v.username)
+        state=n.state.value,
+        version=n.version,
+        deadline=n.deadline,
+        disputed=n.disputed,
+        department_opinion=n.department_opinion or "",
+        evidence_count=n.evidence_count,
+        dismiss_reason=n.dismiss_reason.value if n.dismiss_reason else "",
+        updated_at=now,
+        updated_by=v.username,
+    )
     if updated != 1:  # only without row locks (SQLite runs writers one at a time, so this is a backstop)
         current = Case.objects.filter(pk=c.pk).values_list("version", flat=True).first()
         raise E.PovexitError(EV.STALE_CASE(case=c.case_id, value=c.version, current=current))
     t = step.transition
-    entry = append_audit(actor=v.username, role=v.role.value, action=t.action.value, subject=f"case:{c.pk}",
-                         data=t.to_dict() | {"county": c.county.name, "household_id": c.household_code}, at=now,
-                         county=c.county.name)
+    entry = append_audit(
+        actor=v.username,
+        role=v.role.value,
+        action=t.action.value,
+        subject=f"case:{c.pk}",
+        data=t.to_dict() | {"county": c.county.name, "household_id": c.household_code},
+        at=now,
+        county=c.county.name,
+    )
     from .models import Attachment
 
-    Attachment.objects.bulk_create([
-        Attachment(case=c, sha256=s.sha256, name=s.name, size=s.size, content_type=s.content_type,
-                   uploaded_by=v.username, uploaded_at=now, audit_seq=entry.seq, step=t.action.value)
-        for s in staged])
+    Attachment.objects.bulk_create(
+        [
+            Attachment(
+                case=c,
+                sha256=s.sha256,
+                name=s.name,
+                size=s.size,
+                content_type=s.content_type,
+                uploaded_by=v.username,
+                uploaded_at=now,
+                audit_seq=entry.seq,
+                step=t.action.value,
+            )
+            for s in staged
+        ]
+    )
     if n.state in TERMINAL:
         County.objects.filter(pk=c.county_id).update(outcome_version=F("outcome_version") + 1)
     for s in staged:
@@ -413,8 +620,9 @@ def _transition_locked(user, case_pk, action, *, version, decision, comment, sta
     return c
 
 
-def do_feed_back_many(user, case_pks: Iterable[int], *, deadline: dt.datetime, comment: str = "",
-                      now: dt.datetime | None = None) -> tuple[list[Case], list[tuple[str, str]]]:
+def do_feed_back_many(
+    user, case_pks: Iterable[int], *, deadline: dt.datetime, comment: str = "", now: dt.datetime | None = None
+) -> tuple[list[Case], list[tuple[str, str]]]:
     """Feed reviewed cases back to the county in one go (the feedback meeting). Returns the cases fed
     back and (case id, message) for those skipped (not reviewed any more, or not visible)."""
     access.access_feed_back(user)
@@ -422,14 +630,32 @@ def do_feed_back_many(user, case_pks: Iterable[int], *, deadline: dt.datetime, c
     for pk in case_pks:
         try:
             with transaction.atomic():
-                done.append(_transition_locked(user, pk, Action.FEED_BACK, version=None, decision="", comment=comment,
-                                               staged=[], deadline=deadline, reason=None, now=now))
+                done.append(
+                    _transition_locked(
+                        user,
+                        pk,
+                        Action.FEED_BACK,
+                        version=None,
+                        decision="",
+                        comment=comment,
+                        staged=[],
+                        deadline=deadline,
+                        reason=None,
+                        now=now,
+                    )
+                )
         except E.PovexitError as err:
             skipped.append((str(pk), err.diagnostics[0].message()))
     return done, skipped
 
 
 __all__ = [
-    "LoadResult", "append_audit", "as_chain_entry", "do_create_user", "do_feed_back_many", "do_load_assessment",
-    "do_release_batch", "do_transition",
+    "LoadResult",
+    "append_audit",
+    "as_chain_entry",
+    "do_create_user",
+    "do_feed_back_many",
+    "do_load_assessment",
+    "do_release_batch",
+    "do_transition",
 ]

@@ -21,7 +21,11 @@ def check_database(*, files: bool = True, limit: int = 20) -> ChainReport:
         report.problems.append(EV.AUDIT_SEQUENCE(row=head.seq, expected=head.seq, value=report.checked))
     if files:
         recorded = {}
-        for e in AuditEntry.objects.filter(subject__startswith="case:").only("data", "seq").iterator(chunk_size=2000):
+        for e in (
+            AuditEntry.objects.filter(subject__startswith="case:")
+            .only("data", "seq")
+            .iterator(chunk_size=2000)
+        ):
             import json
 
             for a in json.loads(e.data).get("attachments") or []:

@@ -32,8 +32,13 @@ DEMO_USERS: tuple[tuple[str, Role, str], ...] = (
 ALL_COUNTIES = {Role.OFFICE_ADMIN, Role.WORKING_GROUP, Role.INSTITUTION_LEAD, Role.EXPERT_PANEL, Role.AUDITOR}
 
 
-def prepare(workdir: str | Path | None = None, *, data_dir: str | Path | None = None, db: str | None = None,
-            progress: Callable[[str], None] = lambda s: None) -> tuple[Path, list[tuple[str, str, Role, str]]]:
+def prepare(
+    workdir: str | Path | None = None,
+    *,
+    data_dir: str | Path | None = None,
+    db: str | None = None,
+    progress: Callable[[str], None] = lambda s: None,
+) -> tuple[Path, list[tuple[str, str, Role, str]]]:
     """Set up the database, load the assessment, create the demo accounts and move a few cases along.
     Returns the work directory and the accounts (user name, password, role, display name)."""
     from . import sampledata, setup
@@ -59,8 +64,14 @@ def prepare(workdir: str | Path | None = None, *, data_dir: str | Path | None = 
     fresh = not User.objects.filter(username="admin").exists()
     for name, role, display in DEMO_USERS:
         if not User.objects.filter(username=name).exists():
-            actions.do_create_user(name, DEMO_PASSWORD, role, counties=[] if role in ALL_COUNTIES else counties[:1],
-                                   all_counties=role in ALL_COUNTIES, display_name=display)
+            actions.do_create_user(
+                name,
+                DEMO_PASSWORD,
+                role,
+                counties=[] if role in ALL_COUNTIES else counties[:1],
+                all_counties=role in ALL_COUNTIES,
+                display_name=display,
+            )
     if fresh:
         admin = User.objects.get(username="admin")
         for b in Batch.objects.filter(number__in=(1, 2)):
@@ -77,8 +88,11 @@ def _move_some_cases(User, county: str) -> None:
     from .models import Case
 
     u = {n: User.objects.get(username=n) for n, _, _ in DEMO_USERS}
-    cases = list(Case.objects.filter(county__name=county, state=State.SUSPECTED, household__village__batch__in=(1, 2))
-                 .order_by("id")[:8])
+    cases = list(
+        Case.objects.filter(
+            county__name=county, state=State.SUSPECTED, household__village__batch__in=(1, 2)
+        ).order_by("id")[:8]
+    )
     now = timezone.now()
 
     def note(c, text):
@@ -86,44 +100,86 @@ def _move_some_cases(User, county: str) -> None:
         return [storage.stage(f"核查记录-{c.case_id}.txt", [body], content_type="text/plain")]
 
     plan = [  # how far each case goes
-        ["initial"], ["initial"], ["initial", "review"], ["initial", "review"],
-        ["initial", "review", "feed"], ["initial", "review", "feed", "agree", "panel"],
-        ["initial", "review", "feed", "agree", "panel", "confirm"], ["dismiss"],
+        ["initial"],
+        ["initial"],
+        ["initial", "review"],
+        ["initial", "review"],
+        ["initial", "review", "feed"],
+        ["initial", "review", "feed", "agree", "panel"],
+        ["initial", "review", "feed", "agree", "panel", "confirm"],
+        ["dismiss"],
     ]
     for c, steps in zip(cases, plan, strict=False):
         for s in steps:
             c.refresh_from_db()
             if s == "initial":
-                actions.do_transition(u["checker"], c.pk, Action.INITIAL_CHECK, version=c.version,
-                                      comment="入户核实：情况属实，已拍照固化证据。", staged=note(c, "情况属实"))
+                actions.do_transition(
+                    u["checker"],
+                    c.pk,
+                    Action.INITIAL_CHECK,
+                    version=c.version,
+                    comment="入户核实：情况属实，已拍照固化证据。",
+                    staged=note(c, "情况属实"),
+                )
             elif s == "review":
-                actions.do_transition(u["lead"], c.pk, Action.REVIEW, version=c.version,
-                                      comment="复核属实，反馈县里核实。")
+                actions.do_transition(
+                    u["lead"], c.pk, Action.REVIEW, version=c.version, comment="复核属实，反馈县里核实。"
+                )
             elif s == "feed":
-                actions.do_transition(u["lead"], c.pk, Action.FEED_BACK, version=c.version,
-                                      deadline=now + dt.timedelta(days=2))
+                actions.do_transition(
+                    u["lead"], c.pk, Action.FEED_BACK, version=c.version, deadline=now + dt.timedelta(days=2)
+                )
             elif s == "agree":
-                actions.do_transition(u["county"], c.pk, Action.COUNTY_AGREE, version=c.version,
-                                      comment="经核实，情况属实。")
+                actions.do_transition(
+                    u["county"], c.pk, Action.COUNTY_AGREE, version=c.version, comment="经核实，情况属实。"
+                )
             elif s == "panel":
-                actions.do_transition(u["panel"], c.pk, Action.PANEL_UPHOLD, version=c.version,
-                                      comment="证据充分，认定问题成立。")
+                actions.do_transition(
+                    u["panel"],
+                    c.pk,
+                    Action.PANEL_UPHOLD,
+                    version=c.version,
+                    comment="证据充分，认定问题成立。",
+                )
             elif s == "confirm":
                 actions.do_transition(u["wg"], c.pk, Action.CONFIRM, version=c.version, comment="终核认定。")
             elif s == "dismiss":
-                actions.do_transition(u["checker"], c.pk, Action.DISMISS, version=c.version,
-                                      reason="no_problem", comment="现场核实：已完成危房改造，问卷记录有误。")
+                actions.do_transition(
+                    u["checker"],
+                    c.pk,
+                    Action.DISMISS,
+                    version=c.version,
+                    reason="no_problem",
+                    comment="现场核实：已完成危房改造，问卷记录有误。",
+                )
 
 
-def run(workdir: str | Path | None = None, host: str = "127.0.0.1", port: int = 8000, *,
-        data_dir: str | Path | None = None, db: str | None = None, threads: int = 8,
-        echo: Callable[[str], None] = print, lang: str = "zh") -> None:
+def run(
+    workdir: str | Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    data_dir: str | Path | None = None,
+    db: str | None = None,
+    threads: int = 8,
+    echo: Callable[[str], None] = print,
+    lang: str = "zh",
+) -> None:
     """Prepare the demo and serve it until interrupted, printing the address and the accounts."""
     from .runner import serve
 
     wd, accounts = prepare(workdir, data_dir=data_dir, db=db, progress=lambda s: echo(f"… {s}"))
     echo(("评估工作目录：" if lang == "zh" else "Work directory: ") + str(wd))
-    echo("演示账号（密码均为 %s）：" % DEMO_PASSWORD if lang == "zh" else f"Demo accounts (password {DEMO_PASSWORD}):")
+    echo(
+        f"演示账号（密码均为 {DEMO_PASSWORD}）："
+        if lang == "zh"
+        else f"Demo accounts (password {DEMO_PASSWORD}):"
+    )
     for name, _pw, role, display in accounts:
         echo(f"  {name:<10} {(ROLE_ZH if lang == 'zh' else ROLE_EN)[role]:<12} {display}")
-    serve(host, port, threads=threads, announce=lambda url: echo(("服务地址：" if lang == "zh" else "Serving at ") + url))
+    serve(
+        host,
+        port,
+        threads=threads,
+        announce=lambda url: echo(("服务地址：" if lang == "zh" else "Serving at ") + url),
+    )

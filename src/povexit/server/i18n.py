@@ -65,8 +65,8 @@ def parse_po(text: str) -> dict[bytes, bytes]:
             section = "msgstr"
             rest = line[6:]
             if rest.startswith("["):
-                index = int(rest[1:rest.index("]")])
-                rest = rest[rest.index("]") + 1:]
+                index = int(rest[1 : rest.index("]")])
+                rest = rest[rest.index("]") + 1 :]
             else:
                 index = 0
             msgstr[index] = ast.literal_eval(rest.strip())

@@ -15,6 +15,7 @@ provisional denominators), approval unchanged, and the composite from the regist
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,8 +30,12 @@ from .models import Case, County, FinalEstimate
 log = logging.getLogger(__name__)
 
 INDICATORS = ("composite_incidence", "wrongful_exit_rate", "missed_rate", "approval_rate")
-DEFAULT_THRESHOLDS = {"composite_incidence": 0.02, "wrongful_exit_rate": 0.02, "missed_rate": 0.02,
-                      "approval_rate": 0.90}
+DEFAULT_THRESHOLDS = {
+    "composite_incidence": 0.02,
+    "wrongful_exit_rate": 0.02,
+    "missed_rate": 0.02,
+    "approval_rate": 0.90,
+}
 CASE_KIND = {"wrongful_exit_rate": "wrongful_exit", "missed_rate": "missed"}
 
 
@@ -42,13 +47,26 @@ class Final:
 
 
 def cases_frame(county: County) -> pl.DataFrame:
-    rows = list(Case.objects.filter(county=county).values_list("case_id", "household_code", "kind", "state", "rules"))
+    rows = list(
+        Case.objects.filter(county=county).values_list("case_id", "household_code", "kind", "state", "rules")
+    )
     outcome = {State.CONFIRMED.value: "confirmed", State.DISMISSED.value: "dismissed"}
     return pl.DataFrame(
-        {"case_id": [r[0] for r in rows], "household_id": [r[1] for r in rows], "kind": [r[2] for r in rows],
-         "outcome": [outcome.get(r[3], "pending") for r in rows], "rules": [r[4] for r in rows]},
-        schema={"case_id": pl.String, "household_id": pl.String, "kind": pl.String, "outcome": pl.String,
-                "rules": pl.String})
+        {
+            "case_id": [r[0] for r in rows],
+            "household_id": [r[1] for r in rows],
+            "kind": [r[2] for r in rows],
+            "outcome": [outcome.get(r[3], "pending") for r in rows],
+            "rules": [r[4] for r in rows],
+        },
+        schema={
+            "case_id": pl.String,
+            "household_id": pl.String,
+            "kind": pl.String,
+            "outcome": pl.String,
+            "rules": pl.String,
+        },
+    )
 
 
 def final(county: County) -> Final:
@@ -59,9 +77,13 @@ def final(county: County) -> Final:
     if result.data is not None:
         try:
             with transaction.atomic():
-                FinalEstimate.objects.create(county=county, outcome_version=county.outcome_version,
-                                             computed_at=timezone.now(), source=result.source,
-                                             data=result.data | {"_note": result.note})
+                FinalEstimate.objects.create(
+                    county=county,
+                    outcome_version=county.outcome_version,
+                    computed_at=timezone.now(),
+                    source=result.source,
+                    data=result.data | {"_note": result.note},
+                )
         except IntegrityError:  # another request computed it meanwhile
             pass
     return result
@@ -79,14 +101,32 @@ def compute_final(county: County) -> Final:
     return Final(data, "official_ratio" if data else "none", note)
 
 
-def _estimate_layer(county: County) -> dict:
-    from ..estimate import estimate_county, load_sample_dir, read_findings
+_INPUTS: dict[tuple[str, str], tuple] = {}  # (workdir, source hash) -> (registry, sample, findings)
+_INPUTS_LOCK = threading.Lock()
+
+
+def _inputs(assessment) -> tuple:
+    """The estimate layer's inputs of a work directory, read once per process and version of its files."""
+    from ..estimate import load_sample_dir, read_findings
     from ..registry import load as load_registry
 
-    wd = Path(county.assessment.workdir)
-    registry = load_registry(wd / "registry")
-    sample = load_sample_dir(wd / "sample")
-    findings = read_findings(wd / "findings" / "findings.csv")
+    key = (assessment.workdir, assessment.source_hash)
+    with _INPUTS_LOCK:
+        if key not in _INPUTS:
+            wd = Path(assessment.workdir)
+            _INPUTS.clear()  # keep one assessment's inputs at a time
+            _INPUTS[key] = (
+                load_registry(wd / "registry"),
+                load_sample_dir(wd / "sample"),
+                read_findings(wd / "findings" / "findings.csv"),
+            )
+        return _INPUTS[key]
+
+
+def _estimate_layer(county: County) -> dict:
+    from ..estimate import estimate_county
+
+    registry, sample, findings = _inputs(county.assessment)
     est = estimate_county(registry, sample, findings, cases_frame(county), county=county.name, stage="final")
     return est.to_dict()
 
@@ -108,12 +148,17 @@ def _registry_totals(county: County) -> dict | None:
         return None
     v = v.filter(pl.col("county").cast(pl.String) == county.name)
     p = p.filter(pl.col("county").cast(pl.String) == county.name).with_columns(
-        pl.col("status").cast(pl.String).replace(C.STATUS_ALIASES).alias("status"))
+        pl.col("status").cast(pl.String).replace(C.STATUS_ALIASES).alias("status")
+    )
     agri = v["agricultural_population"].cast(pl.Float64, strict=False).sum()
     exited = p.filter(pl.col("status") == "exited").height
     poor = p.filter(pl.col("status").is_in(["poor", "returned"])).height
-    return {"agricultural_population": agri, "exited_persons": exited, "poor_persons": poor,
-            "nonregistered": agri - exited - poor}
+    return {
+        "agricultural_population": agri,
+        "exited_persons": exited,
+        "poor_persons": poor,
+        "nonregistered": agri - exited - poor,
+    }
 
 
 def official_ratio(county: County) -> dict | None:
@@ -127,19 +172,44 @@ def official_ratio(county: County) -> dict | None:
     out: dict[str, dict] = {}
     for key, kind in CASE_KIND.items():
         den = (ind_p.get(key) or {}).get("n_persons") or 0
-        num = Case.objects.filter(county=county, kind=kind, state=State.CONFIRMED).aggregate(s=Sum("persons"))["s"] or 0
+        num = (
+            Case.objects.filter(county=county, kind=kind, state=State.CONFIRMED).aggregate(s=Sum("persons"))[
+                "s"
+            ]
+            or 0
+        )
         val = num / den if den else None
-        out[key] = {"official": val, "estimate": val, "se": None, "ci_low": None, "ci_high": None,
-                    "ci_method": "official ratio (no interval)", "n_persons": den, "numerator_persons": num}
+        out[key] = {
+            "official": val,
+            "estimate": val,
+            "se": None,
+            "ci_low": None,
+            "ci_high": None,
+            "ci_method": "official ratio (no interval)",
+            "n_persons": den,
+            "numerator_persons": num,
+        }
     out["approval_rate"] = dict(ind_p.get("approval_rate") or {})
     tot = _registry_totals(county)
     comp = None
-    if tot and tot["agricultural_population"] and None not in (out["wrongful_exit_rate"]["official"],
-                                                                out["missed_rate"]["official"]):
-        comp = (tot["poor_persons"] + out["wrongful_exit_rate"]["official"] * tot["exited_persons"]
-                + out["missed_rate"]["official"] * tot["nonregistered"]) / tot["agricultural_population"]
-    out["composite_incidence"] = {"official": comp, "estimate": comp, "se": None, "ci_low": None, "ci_high": None,
-                                  "ci_method": "official ratio (no interval)"}
+    if (
+        tot
+        and tot["agricultural_population"]
+        and None not in (out["wrongful_exit_rate"]["official"], out["missed_rate"]["official"])
+    ):
+        comp = (
+            tot["poor_persons"]
+            + out["wrongful_exit_rate"]["official"] * tot["exited_persons"]
+            + out["missed_rate"]["official"] * tot["nonregistered"]
+        ) / tot["agricultural_population"]
+    out["composite_incidence"] = {
+        "official": comp,
+        "estimate": comp,
+        "se": None,
+        "ci_low": None,
+        "ci_high": None,
+        "ci_method": "official ratio (no interval)",
+    }
     reasons, decision = [], "pass"
     if comp is None:
         decision = "unknown"
@@ -156,5 +226,13 @@ def official_ratio(county: County) -> dict | None:
         if ap is not None and ap <= thresholds["approval_rate"]:
             decision = "rectify"
             reasons.append(f"群众认可度 {ap:.1%} 不高于 {thresholds['approval_rate']:.0%}")
-    return {"contract": 1, "county": county.name, "stage": "final", "indicators": out, "thresholds": thresholds,
-            "decision": decision, "reasons": reasons, "near_threshold": []}
+    return {
+        "contract": 1,
+        "county": county.name,
+        "stage": "final",
+        "indicators": out,
+        "thresholds": thresholds,
+        "decision": decision,
+        "reasons": reasons,
+        "near_threshold": [],
+    }

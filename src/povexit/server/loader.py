@@ -83,8 +83,11 @@ def read_workdir(workdir: str | Path) -> WorkdirData:
     pc = want("findings/cases.csv")
     cases = _need(_read(pc, C.CASES), pc, "household_id", "kind")
     if "case_id" not in cases.columns:  # contract §4 lists no case id: derive a stable one
-        cases = cases.with_columns((pl.col("kind").str.slice(0, 1).str.to_uppercase() + "-" + pl.col("household_id"))
-                                   .alias("case_id"))
+        cases = cases.with_columns(
+            (pl.col("kind").str.slice(0, 1).str.to_uppercase() + "-" + pl.col("household_id")).alias(
+                "case_id"
+            )
+        )
     cases = cases.with_columns(pl.col(ROW).alias("_row"))
 
     findings = None
@@ -104,8 +107,11 @@ def read_workdir(workdir: str | Path) -> WorkdirData:
     pr = want("responses/households.parquet", required=False)
     if pr is not None:
         responses = pl.read_parquet(pr, columns=None)
-        keep = [c for c in ("instance_id", "household_id", "enumerators", "started_at", "ended_at", "village_id")
-                if c in responses.columns]
+        keep = [
+            c
+            for c in ("instance_id", "household_id", "enumerators", "started_at", "ended_at", "village_id")
+            if c in responses.columns
+        ]
         responses = responses.select(keep)
     rejected = None
     prj = want("responses/rejected.csv", required=False)
@@ -120,8 +126,9 @@ def read_workdir(workdir: str | Path) -> WorkdirData:
         for item in items:
             if isinstance(item, dict) and item.get("county"):
                 estimates[str(item["county"])] = item
-    return WorkdirData(wd, files, villages, households, cases, findings, heads, counties, responses, rejected,
-                       estimates)
+    return WorkdirData(
+        wd, files, villages, households, cases, findings, heads, counties, responses, rejected, estimates
+    )
 
 
 def _read_heads(wd: Path, households: pl.DataFrame, want) -> pl.DataFrame | None:
@@ -140,9 +147,19 @@ def _read_heads(wd: Path, households: pl.DataFrame, want) -> pl.DataFrame | None
         if "relation" not in df.columns:
             return None
         heads = df.filter(pl.col("relation").cast(pl.String).is_in(["户主", "head"]))
-        status = pl.col("status").cast(pl.String).replace(C.STATUS_ALIASES) if "status" in df.columns else pl.lit("")
-        return (heads.select(pl.col("household_id").cast(pl.String), pl.col("name").cast(pl.String).alias("head_name"),
-                             pl.col("id_number").cast(pl.String).alias("head_id_number"), status.alias("status"))
-                .unique("household_id", keep="first").join(ids, on="household_id", how="semi"))
+        status = (
+            pl.col("status").cast(pl.String).replace(C.STATUS_ALIASES)
+            if "status" in df.columns
+            else pl.lit("")
+        )
+        return (
+            heads.select(
+                pl.col("household_id").cast(pl.String),
+                pl.col("name").cast(pl.String).alias("head_name"),
+                pl.col("id_number").cast(pl.String).alias("head_id_number"),
+                status.alias("status"),
+            )
+            .unique("household_id", keep="first")
+            .join(ids, on="household_id", how="semi")
+        )
     return None
-

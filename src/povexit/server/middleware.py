@@ -29,9 +29,15 @@ class PovexitErrorMiddleware:
         status = status_for(exception)
         if "application/json" in request.headers.get("Accept", ""):
             return JsonResponse(http_payload(exception, lang=lang), status=status)
-        return render(request, "server/error.html", {
-            "diagnostics": [d.to_dict(lang) for d in exception.diagnostics], "status": status,
-        }, status=status)
+        return render(
+            request,
+            "server/error.html",
+            {
+                "diagnostics": [d.to_dict(lang) for d in exception.diagnostics],
+                "status": status,
+            },
+            status=status,
+        )
 
 
 class LanguageMiddleware:

@@ -103,7 +103,9 @@ class Case(models.Model):
     persons = models.IntegerField(null=True)
     found_on = models.DateField(null=True)  # interview date: the day the problem was found
     team = models.CharField(max_length=200, blank=True)
-    state = models.CharField(max_length=20, default=State.SUSPECTED, choices=[(s.value, STATE_ZH[s]) for s in State])
+    state = models.CharField(
+        max_length=20, default=State.SUSPECTED, choices=[(s.value, STATE_ZH[s]) for s in State]
+    )
     version = models.IntegerField(default=0)  # optimistic concurrency: every step is UPDATE … WHERE version=v
     deadline = models.DateTimeField(null=True)
     disputed = models.BooleanField(default=False)
@@ -120,6 +122,7 @@ class Case(models.Model):
             models.Index(fields=["county", "state"], name="case_county_state"),
             models.Index(fields=["state", "kind"], name="case_state_kind"),
             models.Index(fields=["county", "found_on"], name="case_county_found"),
+            models.Index(fields=["state", "id"], name="case_state_id"),  # paged lists by step
         ]
         ordering = ["id"]
 
@@ -153,7 +156,9 @@ class AuditEntry(models.Model):
     role = models.CharField(max_length=40)
     action = models.CharField(max_length=40)
     subject = models.CharField(max_length=200, db_index=True)
-    county = models.CharField(max_length=100, blank=True, db_index=True)  # for scoping the log page (not hashed)
+    county = models.CharField(
+        max_length=100, blank=True, db_index=True
+    )  # for scoping the log page (not hashed)
     data = models.TextField()  # canonical JSON
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)

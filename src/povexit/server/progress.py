@@ -31,7 +31,8 @@ class Row:
 def _case_counts(cases, key: str) -> dict:
     out: dict = {}
     for r in cases.values(key).annotate(
-            w=Count("id", filter=Q(kind="wrongful_exit")), m=Count("id", filter=Q(kind="missed"))):
+        w=Count("id", filter=Q(kind="wrongful_exit")), m=Count("id", filter=Q(kind="missed"))
+    ):
         out[r[key]] = (r["w"], r["m"])
     return out
 
@@ -52,12 +53,23 @@ def by_village(user, county: County) -> list[Row]:
     hh = access.access_households(user, county).filter(reserve=False)
     counts = _case_counts(access.access_cases(user).filter(household__in=hh), "household__village_id")
     rows = []
-    for r in (hh.values("village_id", "village__township", "village__name", "village__batch")
-              .annotate(target=Count("id"), done=Count("id", filter=Q(interviewed_at__isnull=False)))
-              .order_by("village__township", "village__name")):
+    for r in (
+        hh.values("village_id", "village__township", "village__name", "village__batch")
+        .annotate(target=Count("id"), done=Count("id", filter=Q(interviewed_at__isnull=False)))
+        .order_by("village__township", "village__name")
+    ):
         w, m = counts.get(r["village_id"], (0, 0))
-        rows.append(Row(r["village_id"], f"{r['village__township']} {r['village__name']}", r["target"], r["done"],
-                        w, m, extra=str(r["village__batch"] or "")))
+        rows.append(
+            Row(
+                r["village_id"],
+                f"{r['village__township']} {r['village__name']}",
+                r["target"],
+                r["done"],
+                w,
+                m,
+                extra=str(r["village__batch"] or ""),
+            )
+        )
     return rows
 
 
@@ -65,9 +77,14 @@ def by_team(user, county: County) -> list[Row]:
     hh = access.access_households(user, county).filter(reserve=False)
     counts = _case_counts(access.access_cases(user).filter(household__in=hh), "team")
     rows = []
-    for r in (hh.exclude(team="").values("team").annotate(
-            done=Count("id", filter=Q(interviewed_at__isnull=False)), villages=Count("village", distinct=True))
-              .order_by("team")):
+    for r in (
+        hh.exclude(team="")
+        .values("team")
+        .annotate(
+            done=Count("id", filter=Q(interviewed_at__isnull=False)), villages=Count("village", distinct=True)
+        )
+        .order_by("team")
+    ):
         w, m = counts.get(r["team"], (0, 0))
         rows.append(Row(r["team"], r["team"], 0, r["done"], w, m, extra=str(r["villages"])))
     return rows
@@ -83,18 +100,29 @@ def daily(user, county: County, day: dt.date) -> dict:
     hh = access.access_households(user, county)
     start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
     end = start + dt.timedelta(days=1)
-    interviews = {r["team"]: r["n"] for r in hh.filter(interviewed_at__gte=start, interviewed_at__lt=end)
-                  .values("team").annotate(n=Count("id"))}
-    cases = (access.access_cases(user).filter(county=county, household__in=hh, found_on=day)
-             .select_related("household__village").order_by("team", "household__village__name", "household_code"))
+    interviews = {
+        r["team"]: r["n"]
+        for r in hh.filter(interviewed_at__gte=start, interviewed_at__lt=end)
+        .values("team")
+        .annotate(n=Count("id"))
+    }
+    cases = (
+        access.access_cases(user)
+        .filter(county=county, household__in=hh, found_on=day)
+        .select_related("household__village")
+        .order_by("team", "household__village__name", "household_code")
+    )
     teams: dict[str, dict] = {}
     for t, n in interviews.items():
         teams.setdefault(t, {"team": t, "interviews": n, "wrongful": 0, "missed": 0})
     for c in cases:
         d = teams.setdefault(c.team, {"team": c.team, "interviews": 0, "wrongful": 0, "missed": 0})
         d["wrongful" if c.kind == "wrongful_exit" else "missed"] += 1
-    return {"teams": sorted(teams.values(), key=lambda d: d["team"]), "cases": list(cases),
-            "interviews": sum(interviews.values())}
+    return {
+        "teams": sorted(teams.values(), key=lambda d: d["team"]),
+        "cases": list(cases),
+        "interviews": sum(interviews.values()),
+    }
 
 
 def rejected(user, county: County | None = None):
@@ -117,4 +145,3 @@ def tasks_for(user) -> int:
     v = access.viewer(user)
     states = {r.source.value for r in RULES if r.role == v.role}
     return access.access_cases(user).filter(state__in=states).count()
-

@@ -12,12 +12,24 @@ def make_server(host: str = "127.0.0.1", port: int = 8000, *, threads: int = 8):
 
     from .wsgi import application
 
-    return create_server(application, host=host, port=port, threads=threads, ident="povexit",
-                         max_request_body_size=256 * 1024 * 1024, clear_untrusted_proxy_headers=True)
+    return create_server(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="povexit",
+        max_request_body_size=256 * 1024 * 1024,
+        clear_untrusted_proxy_headers=True,
+    )
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, *, threads: int = 8,
-          announce: Callable[[str], None] | None = None) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    threads: int = 8,
+    announce: Callable[[str], None] | None = None,
+) -> None:
     srv = make_server(host, port, threads=threads)
     url = f"http://{host}:{srv.effective_port}/"
     if announce:

@@ -56,27 +56,35 @@ MIDDLEWARE = [
 ]
 ROOT_URLCONF = "povexit.server.urls"
 WSGI_APPLICATION = "povexit.server.wsgi.application"
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "DIRS": [],
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.template.context_processors.i18n",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-        "povexit.server.views.common.nav",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "povexit.server.views.common.nav",
+            ]
+        },
+    }
+]
 
-DATABASES = {"default": dburl.parse(
-    os.environ.get("POVEXIT_DB") or os.environ.get("DATABASE_URL") or "sqlite://", data_dir=DATA_DIR)}
+DATABASES = {
+    "default": dburl.parse(
+        os.environ.get("POVEXIT_DB") or os.environ.get("DATABASE_URL") or "sqlite://", data_dir=DATA_DIR
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("POVEXIT_FAST_PASSWORDS"):  # tests and benchmarks only
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-AUTH_PASSWORD_VALIDATORS = [{"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-                             "OPTIONS": {"min_length": 8}}]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}}
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -47,7 +47,9 @@ def clean_name(name: str) -> str:
     return "".join(ch for ch in name if ch.isprintable())[:200] or "file"
 
 
-def stage(name: str, chunks: Iterable[bytes], *, content_type: str = "", expected_size: int | None = None) -> Staged:
+def stage(
+    name: str, chunks: Iterable[bytes], *, content_type: str = "", expected_size: int | None = None
+) -> Staged:
     """Write ``chunks`` to a temporary file in the store, hashing as it goes."""
     tmpdir = root() / "tmp"
     tmpdir.mkdir(parents=True, exist_ok=True)
@@ -59,8 +61,9 @@ def stage(name: str, chunks: Iterable[bytes], *, content_type: str = "", expecte
             for chunk in chunks:
                 size += len(chunk)
                 if size > limit:
-                    raise E.PovexitError(ES.UPLOAD_TOO_LARGE(value=clean_name(name),
-                                                             limit=settings.POVEXIT_MAX_UPLOAD_MB))
+                    raise E.PovexitError(
+                        ES.UPLOAD_TOO_LARGE(value=clean_name(name), limit=settings.POVEXIT_MAX_UPLOAD_MB)
+                    )
                 h.update(chunk)
                 fh.write(chunk)
             fh.flush()

@@ -6,10 +6,35 @@ calls :func:`machine.apply` for every step; ``povexit verify audit`` checks the 
 
 from . import audit, machine, roles
 from .audit import AuditEntry, ChainReport, next_entry, verify_chain
-from .machine import Action, Attachment, Case, DismissReason, State, Step, Transition, apply, available_actions
+from .machine import (
+    Action,
+    Attachment,
+    Case,
+    DismissReason,
+    State,
+    Step,
+    Transition,
+    apply,
+    available_actions,
+)
 from .roles import Role
 
 __all__ = [
-    "Action", "Attachment", "AuditEntry", "Case", "ChainReport", "DismissReason", "Role", "State", "Step",
-    "Transition", "apply", "audit", "available_actions", "machine", "next_entry", "roles", "verify_chain",
+    "Action",
+    "Attachment",
+    "AuditEntry",
+    "Case",
+    "ChainReport",
+    "DismissReason",
+    "Role",
+    "State",
+    "Step",
+    "Transition",
+    "apply",
+    "audit",
+    "available_actions",
+    "machine",
+    "next_entry",
+    "roles",
+    "verify_chain",
 ]

@@ -32,12 +32,28 @@ def canonical_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def entry_hash(seq: int, at: str, actor: str, role: str, action: str, subject: str,
-               data: Mapping[str, Any], prev_hash: str) -> str:
-    body = canonical_json({
-        "seq": seq, "at": at, "actor": actor, "role": role, "action": action, "subject": subject,
-        "data": data, "prev": prev_hash,
-    })
+def entry_hash(
+    seq: int,
+    at: str,
+    actor: str,
+    role: str,
+    action: str,
+    subject: str,
+    data: Mapping[str, Any],
+    prev_hash: str,
+) -> str:
+    body = canonical_json(
+        {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "role": role,
+            "action": action,
+            "subject": subject,
+            "data": data,
+            "prev": prev_hash,
+        }
+    )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
@@ -54,25 +70,60 @@ class AuditEntry:
     hash: str
 
     def computed_hash(self) -> str:
-        return entry_hash(self.seq, self.at, self.actor, self.role, self.action, self.subject, self.data,
-                          self.prev_hash)
+        return entry_hash(
+            self.seq, self.at, self.actor, self.role, self.action, self.subject, self.data, self.prev_hash
+        )
 
 
-def next_entry(prev: AuditEntry | None, *, at: datetime, actor: str, role: str, action: str, subject: str,
-               data: Mapping[str, Any]) -> AuditEntry:
+def next_entry(
+    prev: AuditEntry | None,
+    *,
+    at: datetime,
+    actor: str,
+    role: str,
+    action: str,
+    subject: str,
+    data: Mapping[str, Any],
+) -> AuditEntry:
     """The entry that follows ``prev`` (``None``: the first entry of the log)."""
-    return make_entry(0 if prev is None else prev.seq, GENESIS if prev is None else prev.hash, at=at, actor=actor,
-                      role=role, action=action, subject=subject, data=data)
+    return make_entry(
+        0 if prev is None else prev.seq,
+        GENESIS if prev is None else prev.hash,
+        at=at,
+        actor=actor,
+        role=role,
+        action=action,
+        subject=subject,
+        data=data,
+    )
 
 
-def make_entry(prev_seq: int, prev_hash: str, *, at: datetime, actor: str, role: str, action: str, subject: str,
-               data: Mapping[str, Any]) -> AuditEntry:
+def make_entry(
+    prev_seq: int,
+    prev_hash: str,
+    *,
+    at: datetime,
+    actor: str,
+    role: str,
+    action: str,
+    subject: str,
+    data: Mapping[str, Any],
+) -> AuditEntry:
     """The entry after the one numbered ``prev_seq`` with hash ``prev_hash`` (0 and GENESIS: the first)."""
     seq = prev_seq + 1
     at_s = canonical_time(at)
     data = json.loads(canonical_json(dict(data)))  # exactly what a JSON column gives back
-    return AuditEntry(seq, at_s, actor, role, action, subject, data, prev_hash,
-                      entry_hash(seq, at_s, actor, role, action, subject, data, prev_hash))
+    return AuditEntry(
+        seq,
+        at_s,
+        actor,
+        role,
+        action,
+        subject,
+        data,
+        prev_hash,
+        entry_hash(seq, at_s, actor, role, action, subject, data, prev_hash),
+    )
 
 
 @dataclass
@@ -94,8 +145,9 @@ def verify_chain(entries: Iterable[AuditEntry], *, limit: int = 20) -> ChainRepo
         report.checked += 1
         expected_seq = 1 if prev is None else prev.seq + 1
         if e.seq != expected_seq:
-            report.problems.append(EV.AUDIT_SEQUENCE(row=0 if prev is None else prev.seq, expected=expected_seq,
-                                                     value=e.seq))
+            report.problems.append(
+                EV.AUDIT_SEQUENCE(row=0 if prev is None else prev.seq, expected=expected_seq, value=e.seq)
+            )
         expected_prev = GENESIS if prev is None else prev.hash
         if e.prev_hash != expected_prev:
             report.problems.append(EV.AUDIT_BROKEN_LINK(row=e.seq))

@@ -48,8 +48,14 @@ class State(StrEnum):
 TERMINAL = frozenset({State.CONFIRMED, State.DISMISSED})
 # States in which the county has been told about the case (its "released findings").
 RELEASED = frozenset(
-    {State.FED_BACK, State.DEPARTMENT_REVIEW, State.PANEL_REVIEW, State.FINAL_REVIEW, State.CONFIRMED,
-     State.DISMISSED}
+    {
+        State.FED_BACK,
+        State.DEPARTMENT_REVIEW,
+        State.PANEL_REVIEW,
+        State.FINAL_REVIEW,
+        State.CONFIRMED,
+        State.DISMISSED,
+    }
 )
 
 STATE_ZH = {
@@ -161,7 +167,13 @@ RULES: tuple[Rule, ...] = (
     Rule(Action.REVIEW, State.INITIAL_CHECKED, State.REVIEWED, Role.LEAD_EXPERT),
     Rule(Action.FEED_BACK, State.REVIEWED, State.FED_BACK, Role.LEAD_EXPERT, needs_comment=False),
     Rule(Action.COUNTY_AGREE, State.FED_BACK, State.PANEL_REVIEW, Role.COUNTY_LIAISON, needs_comment=False),
-    Rule(Action.COUNTY_DISPUTE, State.FED_BACK, State.DEPARTMENT_REVIEW, Role.COUNTY_LIAISON, needs_evidence=True),
+    Rule(
+        Action.COUNTY_DISPUTE,
+        State.FED_BACK,
+        State.DEPARTMENT_REVIEW,
+        Role.COUNTY_LIAISON,
+        needs_evidence=True,
+    ),
     Rule(Action.NO_ANSWER, State.FED_BACK, State.PANEL_REVIEW, Role.LEAD_EXPERT, needs_comment=False),
     Rule(Action.DEPARTMENT_OPINION, State.DEPARTMENT_REVIEW, State.PANEL_REVIEW, Role.DEPARTMENT_APPRAISER),
     Rule(Action.PANEL_UPHOLD, State.PANEL_REVIEW, State.FINAL_REVIEW, Role.EXPERT_PANEL),
@@ -318,38 +330,75 @@ def apply(
     if expected_version is not None and expected_version != case.version:
         raise E.PovexitError(EV.STALE_CASE(case=cid, value=expected_version, current=case.version))
     if case.state in TERMINAL:
-        raise E.PovexitError(EV.WRONG_STATE(case=cid, state=STATE_ZH[case.state], action=ACTION_ZH[action],
-                                            allowed="无"))
+        raise E.PovexitError(
+            EV.WRONG_STATE(case=cid, state=STATE_ZH[case.state], action=ACTION_ZH[action], allowed="无")
+        )
 
     if action == Action.DISMISS:
         allowed_roles = DISMISSERS[case.state]
         if role not in allowed_roles:
-            raise E.PovexitError(EV.ROLE_NOT_ALLOWED(
-                role=role_label(role), state=STATE_ZH[case.state], action=ACTION_ZH[action],
-                owner="、".join(role_label(r) for r in sorted(allowed_roles))))
+            raise E.PovexitError(
+                EV.ROLE_NOT_ALLOWED(
+                    role=role_label(role),
+                    state=STATE_ZH[case.state],
+                    action=ACTION_ZH[action],
+                    owner="、".join(role_label(r) for r in sorted(allowed_roles)),
+                )
+            )
         try:
             why = DismissReason(reason) if reason else None
         except ValueError:
             why = None
         if why is None:
-            raise E.PovexitError(EV.REASON_REQUIRED(
-                case=cid, value=reason or "", allowed="、".join(REASON_ZH.values())))
+            raise E.PovexitError(
+                EV.REASON_REQUIRED(case=cid, value=reason or "", allowed="、".join(REASON_ZH.values()))
+            )
         if not comment:
             raise E.PovexitError(EV.COMMENT_REQUIRED(case=cid, action=ACTION_ZH[action]))
-        nxt = replace(case, state=State.DISMISSED, version=case.version + 1, dismiss_reason=why,
-                      evidence_count=case.evidence_count + len(attachments))
-        return Step(nxt, Transition(cid, action, case.state, State.DISMISSED, actor, role, now, nxt.version,
-                                    decision=str(why), comment=comment, attachments=attachments, reason=why))
+        nxt = replace(
+            case,
+            state=State.DISMISSED,
+            version=case.version + 1,
+            dismiss_reason=why,
+            evidence_count=case.evidence_count + len(attachments),
+        )
+        return Step(
+            nxt,
+            Transition(
+                cid,
+                action,
+                case.state,
+                State.DISMISSED,
+                actor,
+                role,
+                now,
+                nxt.version,
+                decision=str(why),
+                comment=comment,
+                attachments=attachments,
+                reason=why,
+            ),
+        )
 
     rule = _RULE.get((action, case.state))
     if rule is None:
-        raise E.PovexitError(EV.WRONG_STATE(
-            case=cid, state=STATE_ZH[case.state], action=ACTION_ZH[action],
-            allowed=_names([r.action for r in RULES if r.source == case.state] + [Action.DISMISS])))
+        raise E.PovexitError(
+            EV.WRONG_STATE(
+                case=cid,
+                state=STATE_ZH[case.state],
+                action=ACTION_ZH[action],
+                allowed=_names([r.action for r in RULES if r.source == case.state] + [Action.DISMISS]),
+            )
+        )
     if role != rule.role:
-        raise E.PovexitError(EV.ROLE_NOT_ALLOWED(
-            role=role_label(role), state=STATE_ZH[case.state], action=ACTION_ZH[action],
-            owner=role_label(rule.role)))
+        raise E.PovexitError(
+            EV.ROLE_NOT_ALLOWED(
+                role=role_label(role),
+                state=STATE_ZH[case.state],
+                action=ACTION_ZH[action],
+                owner=role_label(rule.role),
+            )
+        )
     if rule.needs_comment and not comment:
         raise E.PovexitError(EV.COMMENT_REQUIRED(case=cid, action=ACTION_ZH[action]))
     if rule.needs_evidence and not attachments:
@@ -359,24 +408,37 @@ def apply(
     record_deadline = None
     if action == Action.FEED_BACK:
         if deadline is None or deadline <= now:
-            raise E.PovexitError(EV.DEADLINE_INVALID(value="" if deadline is None else deadline.isoformat(),
-                                                     now=now.isoformat(timespec="minutes")))
+            raise E.PovexitError(
+                EV.DEADLINE_INVALID(
+                    value="" if deadline is None else deadline.isoformat(),
+                    now=now.isoformat(timespec="minutes"),
+                )
+            )
         changes["deadline"] = record_deadline = deadline
         decision = decision or "fed_back"
     elif action in (Action.COUNTY_AGREE, Action.COUNTY_DISPUTE):
         if case.deadline is not None and now > case.deadline:
-            raise E.PovexitError(EV.DEADLINE_PASSED(case=cid, deadline=case.deadline.isoformat(timespec="minutes")))
+            raise E.PovexitError(
+                EV.DEADLINE_PASSED(case=cid, deadline=case.deadline.isoformat(timespec="minutes"))
+            )
         changes["disputed"] = action == Action.COUNTY_DISPUTE
         decision = "dispute" if action == Action.COUNTY_DISPUTE else "agree"
     elif action == Action.NO_ANSWER:
         if case.deadline is None or now <= case.deadline:
-            raise E.PovexitError(EV.DEADLINE_NOT_PASSED(
-                case=cid, deadline="" if case.deadline is None else case.deadline.isoformat(timespec="minutes")))
+            raise E.PovexitError(
+                EV.DEADLINE_NOT_PASSED(
+                    case=cid,
+                    deadline="" if case.deadline is None else case.deadline.isoformat(timespec="minutes"),
+                )
+            )
         decision = "no_answer"
     elif action == Action.DEPARTMENT_OPINION:
         if decision not in DEPARTMENT_DECISIONS:
-            raise E.PovexitError(EV.BAD_DECISION(action=ACTION_ZH[action], value=decision,
-                                                 allowed=", ".join(DEPARTMENT_DECISIONS)))
+            raise E.PovexitError(
+                EV.BAD_DECISION(
+                    action=ACTION_ZH[action], value=decision, allowed=", ".join(DEPARTMENT_DECISIONS)
+                )
+            )
         changes["department_opinion"] = decision
     elif action == Action.CONFIRM:
         if case.evidence_count < 1:
@@ -385,18 +447,46 @@ def apply(
     else:
         decision = decision or "upheld"
 
-    nxt = replace(case, state=rule.target, version=case.version + 1,
-                  evidence_count=case.evidence_count + len(attachments), **changes)
-    return Step(nxt, Transition(cid, action, case.state, rule.target, actor, role, now, nxt.version,
-                                decision=decision, comment=comment, attachments=attachments,
-                                deadline=record_deadline))
+    nxt = replace(
+        case,
+        state=rule.target,
+        version=case.version + 1,
+        evidence_count=case.evidence_count + len(attachments),
+        **changes,
+    )
+    return Step(
+        nxt,
+        Transition(
+            cid,
+            action,
+            case.state,
+            rule.target,
+            actor,
+            role,
+            now,
+            nxt.version,
+            decision=decision,
+            comment=comment,
+            attachments=attachments,
+            deadline=record_deadline,
+        ),
+    )
 
 
 def replay(case_id: str, transitions: Sequence[Transition], kind: str = "wrongful_exit") -> Case:
     """Rebuild a case from its recorded transitions (checks the audit log tells a possible story)."""
     case = Case(case_id, kind=kind)
     for t in transitions:
-        case = apply(case, t.action, actor=t.actor, role=t.role, now=t.at, decision=t.decision,
-                     comment=t.comment, attachments=t.attachments, deadline=t.deadline,
-                     reason=t.reason).case
+        case = apply(
+            case,
+            t.action,
+            actor=t.actor,
+            role=t.role,
+            now=t.at,
+            decision=t.decision,
+            comment=t.comment,
+            attachments=t.attachments,
+            deadline=t.deadline,
+            reason=t.reason,
+        ).case
     return case

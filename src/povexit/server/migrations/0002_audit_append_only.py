@@ -12,8 +12,10 @@ SQLITE = [
     "CREATE TRIGGER server_auditentry_no_delete BEFORE DELETE ON server_auditentry "
     "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;",
 ]
-SQLITE_DROP = ["DROP TRIGGER IF EXISTS server_auditentry_no_update;",
-               "DROP TRIGGER IF EXISTS server_auditentry_no_delete;"]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS server_auditentry_no_update;",
+    "DROP TRIGGER IF EXISTS server_auditentry_no_delete;",
+]
 POSTGRES = [
     "CREATE OR REPLACE FUNCTION server_auditentry_append_only() RETURNS trigger AS $$ "
     "BEGIN RAISE EXCEPTION 'audit log is append-only'; END; $$ LANGUAGE plpgsql;",
@@ -34,7 +36,8 @@ def forwards(apps, schema_editor):
     for sql in {"sqlite": SQLITE, "postgresql": POSTGRES}.get(vendor, []):
         schema_editor.execute(sql)
     apps.get_model("server", "AuditHead").objects.using(schema_editor.connection.alias).get_or_create(
-        pk=1, defaults={"seq": 0, "hash": GENESIS})
+        pk=1, defaults={"seq": 0, "hash": GENESIS}
+    )
 
 
 def backwards(apps, schema_editor):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 
@@ -18,7 +19,16 @@ from ...verify.machine import RELEASED, Action, State
 from .. import access, actions, storage
 from ..middleware import status_for
 from ..models import AuditEntry
-from .common import KIND_LABELS, STATE_CLASS, action_label, page, paginate, reason_label, role_name, state_label
+from .common import (
+    KIND_LABELS,
+    STATE_CLASS,
+    action_label,
+    page,
+    paginate,
+    reason_label,
+    role_name,
+    state_label,
+)
 
 FILTERS = ("county", "state", "kind", "outcome", "q", "rule", "team", "found_on", "village")
 
@@ -64,7 +74,9 @@ def filtered_cases(request):
 def row_view(request, c) -> dict:
     h = c.household
     return {
-        "c": c, "state_label": state_label(c.state), "state_class": STATE_CLASS[c.state],
+        "c": c,
+        "state_label": state_label(c.state),
+        "state_class": STATE_CLASS[c.state],
         "kind_label": KIND_LABELS.get(c.kind, c.kind),
         "head": access.show_name(request.user, h.head_name) if h else "",
         "village": f"{h.village.township} {h.village.name}" if h else "",
@@ -73,17 +85,30 @@ def row_view(request, c) -> dict:
 
 @page("cases")
 def case_list(request):
-    qs = filtered_cases(request).select_related("county", "household__village").order_by("county__name", "id")
+    qs = (
+        filtered_cases(request)
+        .select_related("county", "household__village")
+        .defer("evidence")
+        .order_by("id")
+    )
     pg = paginate(request, qs)
     rows = [row_view(request, c) for c in pg.object_list]
     counties = access.access_counties(request.user).order_by("name")
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "server/case_list.html", {
-        "page_obj": pg, "rows": rows, "counties": counties, "g": request.GET,
-        "states": [(s.value, state_label(s)) for s in State], "query": params.urlencode(),
-        "kinds": list(KIND_LABELS.items()),
-    })
+    return render(
+        request,
+        "server/case_list.html",
+        {
+            "page_obj": pg,
+            "rows": rows,
+            "counties": counties,
+            "g": request.GET,
+            "states": [(s.value, state_label(s)) for s in State],
+            "query": params.urlencode(),
+            "kinds": list(KIND_LABELS.items()),
+        },
+    )
 
 
 def _timeline(case) -> list[dict]:
@@ -91,12 +116,21 @@ def _timeline(case) -> list[dict]:
     for e in AuditEntry.objects.filter(subject=f"case:{case.pk}").order_by("seq"):
         d = json.loads(e.data)
         if d.get("deadline"):
-            try:
-                d["deadline"] = timezone.localtime(dt.datetime.fromisoformat(d["deadline"])).strftime("%Y-%m-%d %H:%M")
-            except ValueError:
-                pass
-        out.append({"e": e, "at": e.at_time, "action": action_label(e.action) if e.action in {a.value for a in Action} else e.action, "role": role_name(e.role), "d": d,
-                    "reason": reason_label(d.get("reason") or ""), "decision": d.get("decision")})
+            with contextlib.suppress(ValueError):
+                d["deadline"] = timezone.localtime(dt.datetime.fromisoformat(d["deadline"])).strftime(
+                    "%Y-%m-%d %H:%M"
+                )
+        out.append(
+            {
+                "e": e,
+                "at": e.at_time,
+                "action": action_label(e.action) if e.action in {a.value for a in Action} else e.action,
+                "role": role_name(e.role),
+                "d": d,
+                "reason": reason_label(d.get("reason") or ""),
+                "decision": d.get("decision"),
+            }
+        )
     return out
 
 
@@ -107,14 +141,20 @@ def _forms(request, case) -> list[dict]:
     forms = []
     for a in machine.available_actions(mc, v.role, now):
         rule = next((r for r in machine.RULES if r.action == a and r.source == mc.state), None)
-        forms.append({
-            "action": a.value, "label": action_label(a),
-            "needs_comment": a == Action.DISMISS or (rule is not None and rule.needs_comment),
-            "needs_files": rule is not None and rule.needs_evidence,
-            "files_optional": a in (Action.REVIEW, Action.DEPARTMENT_OPINION, Action.PANEL_UPHOLD, Action.DISMISS),
-            "deadline": a == Action.FEED_BACK, "department": a == Action.DEPARTMENT_OPINION,
-            "dismiss": a == Action.DISMISS, "danger": a == Action.DISMISS,
-        })
+        forms.append(
+            {
+                "action": a.value,
+                "label": action_label(a),
+                "needs_comment": a == Action.DISMISS or (rule is not None and rule.needs_comment),
+                "needs_files": rule is not None and rule.needs_evidence,
+                "files_optional": a
+                in (Action.REVIEW, Action.DEPARTMENT_OPINION, Action.PANEL_UPHOLD, Action.DISMISS),
+                "deadline": a == Action.FEED_BACK,
+                "department": a == Action.DEPARTMENT_OPINION,
+                "dismiss": a == Action.DISMISS,
+                "danger": a == Action.DISMISS,
+            }
+        )
     return forms
 
 
@@ -125,18 +165,24 @@ def _detail_context(request, case) -> dict:
     except ValueError:
         evidence = {"raw": case.evidence}
     return {
-        "case": case, "h": h, "row": row_view(request, case),
+        "case": case,
+        "h": h,
+        "row": row_view(request, case),
         "head_id": access.show_id(request.user, h.head_id_number) if h else "",
         "evidence": json.dumps(evidence, ensure_ascii=False, indent=1),
-        "attachments": case.attachments.order_by("id"), "timeline": _timeline(case),
+        "attachments": case.attachments.order_by("id"),
+        "timeline": _timeline(case),
         "forms": _forms(request, case),
         "reasons": [(r.value, reason_label(r.value)) for r in machine.DismissReason],
-        "released": State(case.state) in RELEASED, "now": timezone.localtime(),
-        "default_deadline": (timezone.localtime() + dt.timedelta(days=1)).replace(hour=18, minute=0)
+        "released": State(case.state) in RELEASED,
+        "now": timezone.localtime(),
+        "default_deadline": (timezone.localtime() + dt.timedelta(days=1))
+        .replace(hour=18, minute=0)
         .strftime("%Y-%m-%dT%H:%M"),
         "dismiss_reason_label": reason_label(case.dismiss_reason),
         "department_label": {"upheld": _("Problem upheld"), "not_upheld": _("Problem not upheld")}.get(
-            case.department_opinion, ""),
+            case.department_opinion, ""
+        ),
     }
 
 
@@ -167,18 +213,29 @@ def case_act(request, pk: int):
         version = None
     try:
         case = actions.do_transition(
-            request.user, pk, p.get("action", ""), version=version, decision=p.get("decision", ""),
-            comment=p.get("comment", ""), files=request.FILES.getlist("files"),
-            deadline=parse_deadline(p.get("deadline")), reason=p.get("reason") or None)
+            request.user,
+            pk,
+            p.get("action", ""),
+            version=version,
+            decision=p.get("decision", ""),
+            comment=p.get("comment", ""),
+            files=request.FILES.getlist("files"),
+            deadline=parse_deadline(p.get("deadline")),
+            reason=p.get("reason") or None,
+        )
     except E.PovexitError as err:
         case = access.access_case(request.user, pk)
         ctx = _detail_context(request, case)
-        ctx["errors"] = [d.to_dict("en" if request.LANGUAGE_CODE.startswith("en") else "zh")
-                         for d in err.diagnostics]
+        ctx["errors"] = [
+            d.to_dict("en" if request.LANGUAGE_CODE.startswith("en") else "zh") for d in err.diagnostics
+        ]
         ctx["posted"] = p
         return render(request, "server/case_detail.html", ctx, status=status_for(err))
-    messages.success(request, _("Recorded: %(action)s — case now “%(state)s”.") % {
-        "action": action_label(p.get("action")), "state": state_label(case.state)})
+    messages.success(
+        request,
+        _("Recorded: %(action)s — case now “%(state)s”.")
+        % {"action": action_label(p.get("action")), "state": state_label(case.state)},
+    )
     if access.access_cases(request.user).filter(pk=pk).exists():
         return redirect("case_detail", pk=pk)
     return redirect("case_list")
@@ -190,5 +247,9 @@ def attachment_download(request, pk: int):
     path = storage.path_for(att.sha256)
     if not path.is_file():
         raise Http404
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=att.name,
-                        content_type=att.content_type or "application/octet-stream")
+    return FileResponse(
+        open(path, "rb"),
+        as_attachment=True,
+        filename=att.name,
+        content_type=att.content_type or "application/octet-stream",
+    )

@@ -17,8 +17,14 @@ from .. import access
 KIND_LABELS = {"wrongful_exit": _("Suspected wrongful exit"), "missed": _("Suspected missed poor")}
 KIND_SHORT = {"wrongful_exit": _("Wrongful exit"), "missed": _("Missed")}
 STATE_CLASS = {
-    "suspected": "b-sus", "initial_checked": "b-chk", "reviewed": "b-rev", "fed_back": "b-fed",
-    "department_review": "b-dep", "panel_review": "b-pan", "final_review": "b-fin", "confirmed": "b-ok",
+    "suspected": "b-sus",
+    "initial_checked": "b-chk",
+    "reviewed": "b-rev",
+    "fed_back": "b-fed",
+    "department_review": "b-dep",
+    "panel_review": "b-pan",
+    "final_review": "b-fin",
+    "confirmed": "b-ok",
     "dismissed": "b-no",
 }
 NAV = [  # (url name, label, page key)
@@ -88,5 +94,9 @@ def nav(request):
         return {"nav": []}
     v = access.viewer(user)
     entries = [(name, label) for name, label, key in NAV if access.may_open(v.role, key)]
-    return {"nav": entries, "me_role": role_name(v.role), "me_role_code": v.role.value,
-            "all_roles": [(r.value, role_name(r)) for r in LADDER]}
+    return {
+        "nav": entries,
+        "me_role": role_name(v.role),
+        "me_role_code": v.role.value,
+        "all_roles": [(r.value, role_name(r)) for r in LADDER],
+    }

@@ -37,8 +37,9 @@ def feedback(request):
             messages.error(request, _("Select the cases to feed back."))
             return redirect(request.get_full_path())
         try:
-            done, skipped = actions.do_feed_back_many(request.user, pks, deadline=deadline,
-                                                      comment=request.POST.get("comment", ""))
+            done, skipped = actions.do_feed_back_many(
+                request.user, pks, deadline=deadline, comment=request.POST.get("comment", "")
+            )
         except E.PovexitError as err:
             messages.error(request, err.diagnostics[0].message(lang()))
             return redirect(request.get_full_path())
@@ -49,14 +50,22 @@ def feedback(request):
     cases = list(exports.feedback_cases(_cases(request)))
     to_feed = [row_view(request, c) for c in cases if c.state == State.REVIEWED]
     released = [row_view(request, c) for c in cases if c.state != State.REVIEWED]
-    return render(request, "server/feedback.html", {
-        "to_feed": to_feed, "released": released, "can_feed": v.role == Role.LEAD_EXPERT,
-        "counties": access.access_counties(request.user).order_by("name"), "g": request.GET,
-        "default_deadline": (timezone.localtime() + dt.timedelta(days=1)).replace(hour=18, minute=0)
-        .strftime("%Y-%m-%dT%H:%M"),
-        "n_wrongful": sum(1 for c in cases if c.kind == "wrongful_exit"),
-        "n_missed": sum(1 for c in cases if c.kind == "missed"),
-    })
+    return render(
+        request,
+        "server/feedback.html",
+        {
+            "to_feed": to_feed,
+            "released": released,
+            "can_feed": v.role == Role.LEAD_EXPERT,
+            "counties": access.access_counties(request.user).order_by("name"),
+            "g": request.GET,
+            "default_deadline": (timezone.localtime() + dt.timedelta(days=1))
+            .replace(hour=18, minute=0)
+            .strftime("%Y-%m-%dT%H:%M"),
+            "n_wrongful": sum(1 for c in cases if c.kind == "wrongful_exit"),
+            "n_missed": sum(1 for c in cases if c.kind == "missed"),
+        },
+    )
 
 
 @page("feedback")
@@ -64,7 +73,9 @@ def feedback_export(request):
     cases = exports.feedback_cases(_cases(request))
     rows = exports.feedback_rows(cases, show_personal=access.sees_personal_data(request.user), lang=lang())
     data = exports.feedback_workbook(rows, lang=lang())
-    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     resp["Content-Disposition"] = f'attachment; filename="feedback-{stamp}.xlsx"'
     return resp

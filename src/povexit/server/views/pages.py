@@ -35,16 +35,24 @@ def _county(request, pagekey: str) -> tuple[County | None, list[County]]:
 @page("dashboard")
 def dashboard(request):
     counts = progress.state_counts(request.user)
-    states = [{"code": s.value, "label": state_label(s), "n": counts.get(s.value, 0), "cls": STATE_CLASS[s.value]}
-              for s in State]
+    states = [
+        {"code": s.value, "label": state_label(s), "n": counts.get(s.value, 0), "cls": STATE_CLASS[s.value]}
+        for s in State
+    ]
     v = request.viewer
     show_fieldwork = access.may_open(v.role, "fieldwork")
-    return render(request, "server/dashboard.html", {
-        "states": states, "total": sum(counts.values()), "tasks": progress.tasks_for(request.user),
-        "fieldwork": progress.by_county(request.user) if show_fieldwork else None,
-        "show_indicators": access.may_open(v.role, "indicators"),
-        "counties": access.access_counties(request.user).order_by("name"),
-    })
+    return render(
+        request,
+        "server/dashboard.html",
+        {
+            "states": states,
+            "total": sum(counts.values()),
+            "tasks": progress.tasks_for(request.user),
+            "fieldwork": progress.by_county(request.user) if show_fieldwork else None,
+            "show_indicators": access.may_open(v.role, "indicators"),
+            "counties": access.access_counties(request.user).order_by("name"),
+        },
+    )
 
 
 @page("fieldwork")
@@ -67,14 +75,32 @@ def daily(request):
         day = dt.date.fromisoformat(request.GET["date"])
     except (KeyError, ValueError):
         day = today if (today in days or not days) else days[-1]
-    summary = progress.daily(request.user, county, day) if county else {"teams": [], "cases": [], "interviews": 0}
-    rows = [{"c": c, "kind": KIND_LABELS.get(c.kind, c.kind), "state": state_label(c.state),
-             "cls": STATE_CLASS[c.state],
-             "head": access.show_name(request.user, c.household.head_name if c.household else "")}
-            for c in summary["cases"]]
-    return render(request, "server/daily.html", {
-        "counties": counties, "county": county, "days": days, "day": day, "today": today, "summary": summary,
-        "rows": rows})
+    summary = (
+        progress.daily(request.user, county, day) if county else {"teams": [], "cases": [], "interviews": 0}
+    )
+    rows = [
+        {
+            "c": c,
+            "kind": KIND_LABELS.get(c.kind, c.kind),
+            "state": state_label(c.state),
+            "cls": STATE_CLASS[c.state],
+            "head": access.show_name(request.user, c.household.head_name if c.household else ""),
+        }
+        for c in summary["cases"]
+    ]
+    return render(
+        request,
+        "server/daily.html",
+        {
+            "counties": counties,
+            "county": county,
+            "days": days,
+            "day": day,
+            "today": today,
+            "summary": summary,
+            "rows": rows,
+        },
+    )
 
 
 @page("fieldwork")
@@ -82,9 +108,17 @@ def rejected(request):
     county, counties = _county(request, "fieldwork")
     qs = progress.rejected(request.user, county)
     by_code = list(qs.values("code").annotate(n=Count("id")).order_by("-n"))
-    return render(request, "server/rejected.html", {
-        "counties": counties, "county": county, "page_obj": paginate(request, qs, 100), "by_code": by_code,
-        "query": f"county={county.pk}" if county else ""})
+    return render(
+        request,
+        "server/rejected.html",
+        {
+            "counties": counties,
+            "county": county,
+            "page_obj": paginate(request, qs, 100),
+            "by_code": by_code,
+            "query": f"county={county.pk}" if county else "",
+        },
+    )
 
 
 @page("sample")
@@ -99,12 +133,21 @@ def sample(request):
             if b.released_at is None and b.number not in counts and v.role != Role.OFFICE_ADMIN:
                 continue
             batches.append({"b": b, "n": counts.get(b.number, 0)})
-        villages = (visible.annotate(target=Count("households", filter=Q(households__reserve=False)),
-                                     done=Count("households", filter=Q(households__interviewed_at__isnull=False)))
-                    .order_by("batch", "township", "name"))
-    return render(request, "server/sample.html", {
-        "counties": counties, "county": county, "batches": batches, "villages": villages,
-        "can_release": access.may_open(v.role, "release_batch")})
+        villages = visible.annotate(
+            target=Count("households", filter=Q(households__reserve=False)),
+            done=Count("households", filter=Q(households__interviewed_at__isnull=False)),
+        ).order_by("batch", "township", "name")
+    return render(
+        request,
+        "server/sample.html",
+        {
+            "counties": counties,
+            "county": county,
+            "batches": batches,
+            "villages": villages,
+            "can_release": access.may_open(v.role, "release_batch"),
+        },
+    )
 
 
 @page("release_batch")
@@ -113,7 +156,9 @@ def release_batch(request, county: int, number: int):
         return HttpResponseNotAllowed(["POST"])
     c = access.access_county(request.user, county, "release_batch")
     actions.do_release_batch(request.user, c, number)
-    messages.success(request, _("Batch %(n)d of %(county)s released to the teams.") % {"n": number, "county": c.name})
+    messages.success(
+        request, _("Batch %(n)d of %(county)s released to the teams.") % {"n": number, "county": c.name}
+    )
     return redirect(f"/sample/?county={c.pk}")
 
 
@@ -123,9 +168,12 @@ INDICATOR_LABELS = {
     "missed_rate": ("贫困人口漏评率", "Missed-poor rate"),
     "approval_rate": ("群众认可度", "Public approval"),
 }
-DECISIONS = {"pass": ("达到退出标准", "Meets the exit standard"),
-             "rectify": ("限期整改后复核", "Rectify and re-check"),
-             "fail": ("不得退出", "May not exit"), "unknown": ("无法判定", "Cannot decide")}
+DECISIONS = {
+    "pass": ("达到退出标准", "Meets the exit standard"),
+    "rectify": ("限期整改后复核", "Rectify and re-check"),
+    "fail": ("不得退出", "May not exit"),
+    "unknown": ("无法判定", "Cannot decide"),
+}
 
 
 def _fmt(v, pct=True):
@@ -143,46 +191,100 @@ def indicators_view(request):
     fin = indicators.final(county)
     fdata = fin.data or {}
     zh = lang() == "zh"
-    thresholds = {**indicators.DEFAULT_THRESHOLDS, **(prov.get("thresholds") or {}), **(fdata.get("thresholds") or {})}
+    thresholds = {
+        **indicators.DEFAULT_THRESHOLDS,
+        **(prov.get("thresholds") or {}),
+        **(fdata.get("thresholds") or {}),
+    }
     rows = []
-    case_counts = {r["kind"]: r for r in access.access_cases(request.user).filter(county=county).values("kind").annotate(
-        total=Count("id"), confirmed=Count("id", filter=Q(state=State.CONFIRMED)),
-        dismissed=Count("id", filter=Q(state=State.DISMISSED)))}
+    case_counts = {
+        r["kind"]: r
+        for r in access.access_cases(request.user)
+        .filter(county=county)
+        .values("kind")
+        .annotate(
+            total=Count("id"),
+            confirmed=Count("id", filter=Q(state=State.CONFIRMED)),
+            dismissed=Count("id", filter=Q(state=State.DISMISSED)),
+        )
+    }
     for key in indicators.INDICATORS:
         p = (prov.get("indicators") or {}).get(key) or {}
         f = (fdata.get("indicators") or {}).get(key) or {}
         thr = thresholds.get(key)
         better_high = key == "approval_rate"
         svg = charts.indicator_svg(
-            [{"label": "暂定" if zh else "Provisional", "estimate": p.get("estimate"), "ci_low": p.get("ci_low"),
-              "ci_high": p.get("ci_high"), "cls": "prov"},
-             {"label": "最终" if zh else "Final", "estimate": f.get("estimate"), "ci_low": f.get("ci_low"),
-              "ci_high": f.get("ci_high"), "cls": "final"}],
-            thr, higher_is_better=better_high, threshold_label="标准" if zh else "threshold")
+            [
+                {
+                    "label": "暂定" if zh else "Provisional",
+                    "estimate": p.get("estimate"),
+                    "ci_low": p.get("ci_low"),
+                    "ci_high": p.get("ci_high"),
+                    "cls": "prov",
+                },
+                {
+                    "label": "最终" if zh else "Final",
+                    "estimate": f.get("estimate"),
+                    "ci_low": f.get("ci_low"),
+                    "ci_high": f.get("ci_high"),
+                    "cls": "final",
+                },
+            ],
+            thr,
+            higher_is_better=better_high,
+            threshold_label="标准" if zh else "threshold",
+        )
         links = []
-        kinds = {"wrongful_exit_rate": ["wrongful_exit"], "missed_rate": ["missed"],
-                 "composite_incidence": ["wrongful_exit", "missed"]}.get(key, [])
+        kinds = {
+            "wrongful_exit_rate": ["wrongful_exit"],
+            "missed_rate": ["missed"],
+            "composite_incidence": ["wrongful_exit", "missed"],
+        }.get(key, [])
         for k in kinds:
             cc = case_counts.get(k, {"total": 0, "confirmed": 0, "dismissed": 0})
             links.append({**cc, "kind": KIND_LABELS[k], "code": k})
-        rows.append({
-            "key": key, "label": INDICATOR_LABELS[key][0 if zh else 1], "p": p, "f": f, "threshold": thr,
-            "p_est": _fmt(p.get("estimate")), "p_off": _fmt(p.get("official")),
-            "p_ci": f"{_fmt(p.get('ci_low'))} – {_fmt(p.get('ci_high'))}" if p.get("ci_low") is not None else "—",
-            "f_est": _fmt(f.get("estimate")), "f_off": _fmt(f.get("official")),
-            "f_ci": f"{_fmt(f.get('ci_low'))} – {_fmt(f.get('ci_high'))}" if f.get("ci_low") is not None else "—",
-            "thr": _fmt(thr), "svg": mark_safe(svg), "links": links,
-            "near": key in (fdata.get("near_threshold") or []),
-            "direction": "≥" if better_high else "≤",
-        })
+        rows.append(
+            {
+                "key": key,
+                "label": INDICATOR_LABELS[key][0 if zh else 1],
+                "p": p,
+                "f": f,
+                "threshold": thr,
+                "p_est": _fmt(p.get("estimate")),
+                "p_off": _fmt(p.get("official")),
+                "p_ci": f"{_fmt(p.get('ci_low'))} – {_fmt(p.get('ci_high'))}"
+                if p.get("ci_low") is not None
+                else "—",
+                "f_est": _fmt(f.get("estimate")),
+                "f_off": _fmt(f.get("official")),
+                "f_ci": f"{_fmt(f.get('ci_low'))} – {_fmt(f.get('ci_high'))}"
+                if f.get("ci_low") is not None
+                else "—",
+                "thr": _fmt(thr),
+                "svg": mark_safe(svg),
+                "links": links,
+                "near": key in (fdata.get("near_threshold") or []),
+                "direction": "≥" if better_high else "≤",
+            }
+        )
     dec_p = prov.get("decision")
     dec_f = fdata.get("decision")
-    return render(request, "server/indicators.html", {
-        "counties": counties, "county": county, "rows": rows, "final": fin,
-        "dec_p": DECISIONS.get(dec_p, (dec_p, dec_p))[0 if zh else 1] if dec_p else "—", "dec_p_code": dec_p,
-        "dec_f": DECISIONS.get(dec_f, (dec_f, dec_f))[0 if zh else 1] if dec_f else "—", "dec_f_code": dec_f,
-        "reasons_f": fdata.get("reasons") or [], "reasons_p": prov.get("reasons") or [],
-    })
+    return render(
+        request,
+        "server/indicators.html",
+        {
+            "counties": counties,
+            "county": county,
+            "rows": rows,
+            "final": fin,
+            "dec_p": DECISIONS.get(dec_p, (dec_p, dec_p))[0 if zh else 1] if dec_p else "—",
+            "dec_p_code": dec_p,
+            "dec_f": DECISIONS.get(dec_f, (dec_f, dec_f))[0 if zh else 1] if dec_f else "—",
+            "dec_f_code": dec_f,
+            "reasons_f": fdata.get("reasons") or [],
+            "reasons_p": prov.get("reasons") or [],
+        },
+    )
 
 
 @page("audit")
@@ -192,9 +294,15 @@ def audit(request):
         qs = qs.filter(county__in=list(access.access_counties(request.user).values_list("name", flat=True)))
     report = check_database() if request.GET.get("verify") else None
     pg = paginate(request, qs, 100)
-    return render(request, "server/audit.html", {
-        "page_obj": pg, "report": report,
-        "entries": [{"e": e, "role": role_name(e.role)} for e in pg.object_list]})
+    return render(
+        request,
+        "server/audit.html",
+        {
+            "page_obj": pg,
+            "report": report,
+            "entries": [{"e": e, "role": role_name(e.role)} for e in pg.object_list],
+        },
+    )
 
 
 @page("users")
@@ -203,11 +311,19 @@ def users(request):
         p = request.POST
         try:
             actions.do_create_user(
-                p.get("username", "").strip(), p.get("password", ""), p.get("role", ""),
-                counties=[c.name for c in County.objects.filter(pk__in=[int(x) for x in p.getlist("counties")
-                                                                         if x.isdigit()])],
-                all_counties=bool(p.get("all_counties")), display_name=p.get("display_name", ""),
-                actor=request.user.get_username())
+                p.get("username", "").strip(),
+                p.get("password", ""),
+                p.get("role", ""),
+                counties=[
+                    c.name
+                    for c in County.objects.filter(
+                        pk__in=[int(x) for x in p.getlist("counties") if x.isdigit()]
+                    )
+                ],
+                all_counties=bool(p.get("all_counties")),
+                display_name=p.get("display_name", ""),
+                actor=request.user.get_username(),
+            )
         except E.PovexitError as err:
             messages.error(request, err.diagnostics[0].message(lang()))
         else:
@@ -215,8 +331,19 @@ def users(request):
         return redirect("users")
     profiles = Profile.objects.select_related("user").prefetch_related("counties").order_by("user__username")
     rank = {r.value: i for i, r in enumerate(LADDER)}
-    rows = sorted(({"p": p, "role": role_name(p.role), "counties": ", ".join(c.name for c in p.counties.all())}
-                   for p in profiles), key=lambda r: (rank.get(r["p"].role, 99), r["p"].user.username))
-    return render(request, "server/users.html", {
-        "rows": rows, "roles": [(r.value, role_name(r)) for r in LADDER],
-        "counties": County.objects.order_by("name")})
+    rows = sorted(
+        (
+            {"p": p, "role": role_name(p.role), "counties": ", ".join(c.name for c in p.counties.all())}
+            for p in profiles
+        ),
+        key=lambda r: (rank.get(r["p"].role, 99), r["p"].user.username),
+    )
+    return render(
+        request,
+        "server/users.html",
+        {
+            "rows": rows,
+            "roles": [(r.value, role_name(r)) for r in LADDER],
+            "counties": County.objects.order_by("name"),
+        },
+    )
