@@ -134,5 +134,6 @@ def run(args) -> list[dict]:
         {"name": f"build the in-memory frame ({label}, {r['villages']} villages)", "value": r["build"], "unit": "s"},
         {"name": "frame resident size (Registry object)", "value": r["frame_rss"], "unit": "MB"},
         {"name": "additional peak RSS during draw + write", "value": extra, "unit": "MB"},
+        {"name": "sampled villages", "value": r["sample_villages"], "unit": "villages"},
         {"name": "sampled households (registered + roster hits)", "value": r["sample_households"], "unit": "households"},
     ]

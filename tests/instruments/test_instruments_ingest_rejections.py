@@ -292,3 +292,45 @@ def test_refuses_to_overwrite_another_kind_of_directory(tmp_path: Path, sample: 
         write_responses(ingest(sample, [f1]), sample)  # the sample directory is not a responses directory
     assert exc.value.diagnostics[0].code == "PVX009"
     assert (sample / "households.csv").exists()
+
+
+def test_flags_that_keep_the_submission(tmp_path: Path, sample: Path) -> None:
+    rows = [
+        registered("H1", "uuid:calc", income_net_per_capita="99999"),  # the form's formula gives 7000
+        registered("H2", "uuid:count", persons="3", persons_sharing="3", income_net_per_capita="4666.67"),
+        registered("H3", "uuid:vill", village_id="V1", group="二组"),  # the sample puts H3 in V2
+    ]
+    mems = members("uuid:calc") + members("uuid:count", 2) + members("uuid:vill")
+    f = central_zip(tmp_path / "reg.zip", "registered", rows, mems)
+    extra = tmp_path / "with_extra.csv"
+    plain_csv(extra, [cadre("uuid:c9")])
+    text = extra.read_text(encoding="utf-8").splitlines()
+    extra.write_text("\n".join([text[0] + ",my_own_column", text[1] + ",x"]) + "\n", encoding="utf-8")
+    res = ingest(sample, [f, extra])
+    assert res.errors.height == 0, res.rejected
+    calc = _one(res, "PVX-I15")
+    assert (calc["field"], calc["value"], calc["severity"]) == ("income_net_per_capita", "99999", "warning")
+    hh = res.households.sort("household_id")
+    assert hh["income_net_per_capita"].to_list()[0] == 7000.0
+    count = _one(res, "PVX-I16")
+    assert (count["household_id"], count["value"]) == ("H2", "2") and "3" in count["message"]
+    vill = _one(res, "PVX-I19")
+    assert (vill["household_id"], vill["value"]) == ("H3", "V1")
+    assert hh.filter(pl.col("household_id") == "H3")["village_id"].item() == "V2"
+    unknown = _one(res, "PVX-I14")
+    assert (unknown["file"], unknown["field"], unknown["severity"]) == ("with_extra.csv", "my_own_column", "warning")
+    assert res.households.height == 3 and res.cadres.height == 1
+
+
+def test_kobo_not_approved_is_rejected(tmp_path: Path, sample: Path) -> None:
+    from instruments_helpers import kobo_csv
+
+    f = kobo_csv(tmp_path / "kobo.csv", "registered", [registered("H1", "uuid:k1"), registered("H2", "uuid:k2")])
+    df = pl.read_csv(f, separator=";", infer_schema=False)
+    df = df.with_columns(pl.when(pl.col("_uuid") == "k2").then(pl.lit("validation_status_not_approved"))
+                         .otherwise(pl.col("_validation_status")).alias("_validation_status"))
+    df.write_csv(f, separator=";")
+    res = ingest(sample, [f])
+    r = _one(res, "PVX-I17")
+    assert r["instance_id"] == "uuid:k2" and "KoboToolbox" in r["message"]
+    assert res.households["household_id"].to_list() == ["H1"]

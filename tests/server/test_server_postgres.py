@@ -1,5 +1,5 @@
 """The server's database tests again on PostgreSQL (127.0.0.1:5432, user postgres): a uniquely named
-database per run, the permission matrix, concurrency, loading and workflow modules run against it in
+database per run, the permission matrix, concurrency and loading modules run against it in
 a child pytest (Django's settings are per process), then the database is dropped."""
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ MODULES = [
     "test_server_permissions.py",
     "test_server_concurrency.py",
     "test_server_load.py",
-    "test_server_workflow.py",
 ]
 PG = os.environ.get("POVEXIT_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 

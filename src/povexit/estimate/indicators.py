@@ -453,13 +453,18 @@ def _design(frame: pl.DataFrame, counties: list[str], fpc: FpcRule, lonely_psu: 
 
 
 def _rate(d: svy.Design, y: np.ndarray, x: np.ndarray | None, dom: np.ndarray, method: str,
-          units: np.ndarray, rare: bool = True) -> tuple[svy.Stat, svy.Interval]:
+          units: np.ndarray, rare: str = "") -> tuple[svy.Stat, svy.Interval]:
     """A rate with its interval under povexit's rules (docs/statistics.md): the zero-event n* counts
     households; for the rare-event rates (错退率, 漏评率) the design effect is never below Kish's
     weighting effect, because a handful of events says nothing about the weights they did not fall on."""
     units = np.maximum(units, 1)
     import os
-    kish = (svy.kish_n(d, None if os.environ.get("KH") == "1" else x, dom)) if rare else None
+    rule = os.environ.get("RW" if rare == "w" else "RM", "C") if rare else ""
+    kish = None
+    if "C" in rule:
+        kish = svy.kish_n(d, x, dom)
+    if "B" in rule:
+        kish = units if kish is None else np.minimum(kish, units)
     st, iv = svy.ciprop(d, y, x, method, dom, deff=True, units=units, n_eff_max=kish)  # type: ignore[arg-type]
     st.extra["units"] = units
     if kish is not None:
@@ -528,8 +533,8 @@ def _compute(arr: _Arrays, rows: _Rows, totals, registry, counties, findings, ca
     gsum = d.group_sum
     census_hh = is_hh & (col("sub") == "census")
     # the units the findings are made on (households): NCHS rules for zero events and deff < 1
-    rw, iw = _rate(d, y_w, x_w, is_exited, ci_method, gsum(is_exited * 1.0))
-    rm, im = _rate(d, y_m, x_m, is_census, ci_method, np.maximum(gsum(census_hh * 1.0), gsum(is_census * 1.0)))
+    rw, iw = _rate(d, y_w, x_w, is_exited, ci_method, gsum(is_exited * 1.0), rare="w")
+    rm, im = _rate(d, y_m, x_m, is_census, ci_method, np.maximum(gsum(census_hh * 1.0), gsum(is_census * 1.0)), rare="m")
     ra, ia = _rate(d, np.nan_to_num(approves), None, dom_a, ci_method, gsum(dom_a * 1.0), rare=False)
     cov = svy.covariance(d, rw, rm)
     # missed persons from rosters and census together, as a share of the county's non-registered population

@@ -8,9 +8,11 @@ visits that ended without an interview (not found, refused), median income per h
 the house (evidence, 固化证据; described, not tested).
 
 Outliers: six statistics are tested (see ``stats``); a unit is flagged for a statistic when it has at
-least ``min_interviews`` observations, its robust z-score reaches ``robust_z`` and its Benjamini–Hochberg
-q-value is at most ``alpha``. Both conditions: a large sample makes tiny differences significant, and a
-small one makes large differences noise. A flag is a reason to back-check, never a finding.
+least ``min_interviews`` observations, its standardised deviation on the team's scale (``stats.funnel_z``)
+reaches ``robust_z`` and its Benjamini–Hochberg q-value (over all statistics and units of the level) is
+at most ``alpha``. Both conditions: the test
+alone would flag units of a team that varies more than chance allows; the spread of the team alone says
+nothing about chance. A flag is a reason to back-check, never a finding.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from . import catalogue
 from .answers import problem_reported, skipped_answers
 from .frame import Prepared, enumerator_list
 from .params import QualityParams
-from .stats import MIN_TEAM, bh_qvalues, cmh_by_unit, fmt_p, robust_z, van_elteren_by_unit
+from .stats import MIN_TEAM, bh_qvalues, cmh_by_unit, fmt_p, funnel_z, van_elteren_by_unit
 from .timing import minutes
 
 LEVELS = ("enumerator", "pair")
@@ -185,29 +187,33 @@ def enumerator_statistics(prep: Prepared, nonresponse: pl.DataFrame | None, flag
     for level in LEVELS:
         desc = _describe(m, nr_obs, level, flagged)
         tests = _tests(m, nr_obs, level)
-        zcols = []
+        scored = []
         for stat, res in tests.items():
-            check_id = STATISTICS[stat][0]
-            res = res.with_columns(pl.lit(stat).alias("statistic"))
-            eligible = (res["n"] >= params.min_interviews).to_numpy() & np.isfinite(res["d"].fill_null(np.nan).to_numpy())
+            zstat = res["zstat"].fill_null(np.nan).to_numpy().astype(float)
+            eligible = (res["n"] >= params.min_interviews).to_numpy() & np.isfinite(zstat)
             z = np.full(res.height, np.nan)
             for county in res["county"].unique().to_list():
                 sel = (res["county"] == county).to_numpy() & eligible
                 if sel.sum() >= MIN_TEAM:
-                    z[sel] = robust_z(res["d"].to_numpy()[sel])
+                    z[sel] = funnel_z(zstat[sel])
             p = np.where(eligible, res["p"].fill_null(np.nan).to_numpy(), np.nan)
-            res = res.with_columns(pl.Series("z", z), pl.Series("q", bh_qvalues(p)))
-            zcol = f"z_{stat}"
-            zcols.append(res.select("county", "unit", pl.col("z").alias(zcol)))
-            hit = res.filter((pl.col("z").abs() >= params.robust_z) & (pl.col("q") <= params.alpha))
-            for r in hit.iter_rows(named=True):
-                zh, en = _detail(stat, r["unit"], level, r["n"], r["value"], r["team_value"], r["z"], r["p"], r["test"])
-                flag_rows.append({
-                    "level": level, "county": r["county"], "enumerators": r["unit"], "check": check_id,
-                    "statistic": stat, "severity": catalogue.check(check_id).severity, "n": r["n"],
-                    "value": r["value"], "team_value": r["team_value"], "difference": r["d"], "z": r["z"],
-                    "p": r["p"], "q": r["q"], "test": r["test"], "detail_zh": zh, "detail_en": en,
-                })
+            scored.append(res.with_columns(pl.lit(stat).alias("statistic"), pl.Series("z", z), pl.Series("_p", p)))
+        # one family per level: every statistic of every unit
+        allres = pl.concat(scored, how="vertical_relaxed")
+        allres = allres.with_columns(pl.Series("q", bh_qvalues(allres["_p"].to_numpy())))
+        zcols = [allres.filter(pl.col("statistic") == stat).select("county", "unit", pl.col("z").alias(f"z_{stat}"))
+                 for stat in tests]
+        hit = allres.filter((pl.col("z").abs() >= params.robust_z) & (pl.col("q") <= params.alpha))
+        for r in hit.iter_rows(named=True):
+            stat = r["statistic"]
+            check_id = STATISTICS[stat][0]
+            zh, en = _detail(stat, r["unit"], level, r["n"], r["value"], r["team_value"], r["z"], r["p"], r["test"])
+            flag_rows.append({
+                "level": level, "county": r["county"], "enumerators": r["unit"], "check": check_id,
+                "statistic": stat, "severity": catalogue.check(check_id).severity, "n": r["n"],
+                "value": r["value"], "team_value": r["team_value"], "difference": r["d"], "z": r["z"],
+                "p": r["p"], "q": r["q"], "test": r["test"], "detail_zh": zh, "detail_en": en,
+            })
         for zc in zcols:
             desc = desc.join(zc, on=["county", "unit"], how="left")
         few += desc.filter(pl.col("interviews") < params.min_interviews).height

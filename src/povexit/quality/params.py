@@ -52,8 +52,8 @@ class QualityParams:
     copy_min_fields: int = 10  # informative answers compared (answered in at least one of the two)
     # 5. enumerator statistics vs the team
     min_interviews: int = 10  # fewer: statistics listed, not tested
-    robust_z: float = 3.5  # Iglewicz–Hoaglin modified z-score
-    alpha: float = 0.05  # Benjamini–Hochberg false discovery rate over the enumerators of a statistic
+    robust_z: float = 3.0  # standardised deviation on the team's robust scale (stats.funnel_z)
+    alpha: float = 0.05  # Benjamini–Hochberg false discovery rate over all tests of a level
     adjust_for_village: bool = True  # compare an enumerator with colleagues in the same villages
     # 6. consistency with the registry
     max_persons_difference: int = 1

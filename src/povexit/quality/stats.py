@@ -9,9 +9,15 @@ enumerators at once.
   With one stratum the CMH statistic is the Pearson χ² times (N−1)/N.
 - Continuous answers: van Elteren's stratified Wilcoxon rank-sum test (each stratum weighted by
   1/(N+1), tie-corrected), normal approximation; with one stratum it is the Mann–Whitney U test.
-- The size of a difference is put on the team's own scale with the Iglewicz–Hoaglin modified z-score
-  0.6745·(d − median)/MAD over the enumerators of the team (MAD = 0: mean absolute deviation × 1.2533).
-- Many enumerators are tested at once: Benjamini–Hochberg q-values (``scipy.stats.false_discovery_control``).
+- Each unit's standardised deviation ``zstat`` (observed − expected over its standard error, from the
+  same stratified statistic) is put on the team's scale (``funnel_z``): centred on the team's median and
+  divided by the team's robust spread (1.4826·MAD) when that exceeds 1. Without real differences
+  between enumerators the zstats are standard normal and the robust z is zstat; when the whole team
+  varies more than chance (over-dispersion: villages, household mix) the funnel widens and only units
+  beyond it stand out — Spiegelhalter's funnel-plot reasoning ("Funnel plots for comparing
+  institutional performance", Stat. Med. 2005) with a median/MAD estimate of the spread.
+- Many enumerators and statistics are tested at once: Benjamini–Hochberg q-values over every test of a
+  level (``scipy.stats.false_discovery_control``).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ MANTEL_FLEISS = 5.0
 
 
 def cmh_by_unit(obs: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
-    """Per unit: n, yes, share, colleague share, CMH/Fisher p.
+    """Per unit: n, share, colleague share, difference d, standardised deviation zstat, CMH/Fisher p.
 
     ``obs``: ``_k`` (submission), ``county``, ``stratum``, ``y`` (Boolean, no nulls).
     ``members``: ``_k``, ``county``, ``unit`` (a submission may belong to several units).
@@ -72,12 +78,14 @@ def cmh_by_unit(obs: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
             table = [[int(ac), int(nc - ac)], [int(b), int(nc2 - b)]]
             p[i] = float(sps.fisher_exact(table).pvalue)
             test[i] = "fisher"
+    zstat = agg.select(pl.when(pl.col("V") > 0).then((pl.col("yes") - pl.col("E")) / pl.col("V").sqrt())
+                       .alias("zstat"))
     return agg.select("county", "unit", "n", "value", "team_value", "d").with_columns(
-        pl.Series("p", p, dtype=pl.Float64), pl.Series("test", test.tolist(), dtype=pl.String))
+        zstat.to_series(), pl.Series("p", p, dtype=pl.Float64), pl.Series("test", test.tolist(), dtype=pl.String))
 
 
 def van_elteren_by_unit(obs: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
-    """Per unit: n, median value, colleagues' median in the same strata, median residual d, p.
+    """Per unit: n, median value, colleagues' median in the same strata, median residual d, zstat, p.
 
     ``obs``: ``_k``, ``county``, ``stratum``, ``x`` (Float64, no nulls; compared by rank), ``raw`` (the
     value reported), ``resid`` (x − stratum median of x).
@@ -112,25 +120,26 @@ def van_elteren_by_unit(obs: pl.DataFrame, members: pl.DataFrame) -> pl.DataFram
     agg = agg.with_columns(pl.when((pl.col("V") > 0) & (pl.col("n2") > 0)).then(z).alias("_z"))
     zz = agg["_z"].to_numpy().astype(float)
     p = np.where(np.isfinite(zz), 2 * sps.norm.sf(np.abs(np.nan_to_num(zz))), np.nan)
-    return agg.select("county", "unit", "n", "value", "team_value", "d").with_columns(
+    return agg.select("county", "unit", "n", "value", "team_value", "d", pl.col("_z").alias("zstat")).with_columns(
         pl.Series("p", p, dtype=pl.Float64),
         pl.Series("test", np.where(np.isfinite(zz), "van_elteren", "").tolist(), dtype=pl.String))
 
 
-def robust_z(values: np.ndarray) -> np.ndarray:
-    """Iglewicz–Hoaglin modified z-scores (NaN in, NaN out)."""
-    x = np.asarray(values, dtype=float)
+def funnel_z(zstat: np.ndarray) -> np.ndarray:
+    """Standardised deviations on the team's scale: (zstat − median) / max(1, 1.4826·MAD).
+
+    The robust spread of the team's zstats (MAD scaled to a standard deviation) widens the funnel when
+    enumerators differ more than chance allows; it never narrows it below chance (a team that happens to
+    look uniform does not make an ordinary deviation extreme). NaN in, NaN out.
+    """
+    x = np.asarray(zstat, dtype=float)
     out = np.full(x.shape, np.nan)
     ok = np.isfinite(x)
     if ok.sum() == 0:
         return out
     med = float(np.median(x[ok]))
-    mad = float(np.median(np.abs(x[ok] - med)))
-    if mad > 0:
-        out[ok] = 0.6745 * (x[ok] - med) / mad
-        return out
-    mean_ad = float(np.mean(np.abs(x[ok] - med)))
-    out[ok] = (x[ok] - med) / (1.253314 * mean_ad) if mean_ad > 0 else 0.0
+    spread = 1.4826 * float(np.median(np.abs(x[ok] - med)))
+    out[ok] = (x[ok] - med) / max(1.0, spread)
     return out
 
 

@@ -117,7 +117,10 @@ def draw(registry: Registry, design: Design | str | Path, seed: int) -> Sample:
     manifest = {
         "contract": CONTRACT_VERSION,
         "kind": "sample",
-        "design": {"name": design.name, "origin": design.origin, "title": {"zh": design.title_zh, "en": design.title_en},
+        # the file name only: the resolved parameters say everything, and a path would make the same
+        # design drawn from another directory give other bytes
+        "design": {"name": design.name, "origin": Path(design.origin).name,
+                   "title": {"zh": design.title_zh, "en": design.title_en},
                    "source": design.source, "parameters": design.params},
         "seed": seed,
         "povexit_version": __version__,

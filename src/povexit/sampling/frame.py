@@ -36,8 +36,9 @@ def village_frame(registry: Registry, design: Design, counties: pl.DataFrame | N
     v = registry.villages
     if counties is not None:
         v = v.join(counties.select("province", "county").unique(), on=["province", "county"], how="semi")
-    hh = registry.households.select("village_id", "status", "persons").join(v.select("village_id"), on="village_id",
-                                                                             how="semi")
+    # lazy semi join: the small side (these villages) is hashed, not the national household table
+    hh = (registry.households.lazy().select("village_id", "status", "persons")
+          .join(v.lazy().select("village_id"), on="village_id", how="semi").collect())
     persons = pl.col("persons").cast(pl.Int64).fill_null(1)
     agg = hh.group_by("village_id").agg(
         pl.len().cast(pl.Int64).alias("n_registered"),
@@ -75,8 +76,9 @@ def household_frame(registry: Registry, village_ids: pl.Series) -> pl.DataFrame:
     persons, monitored`` (``monitored`` from the households table, else from any member)."""
     h = registry.households
     cols = ["household_id", "village_id", "status", "persons"] + (["group"] if "group" in h.columns else [])
-    ids = pl.DataFrame({"village_id": village_ids.unique()})
-    out = h.select(*cols, *(["monitored"] if "monitored" in h.columns else [])).join(ids, on="village_id", how="semi")
+    ids = pl.LazyFrame({"village_id": village_ids.unique()})
+    out = (h.lazy().select(*cols, *(["monitored"] if "monitored" in h.columns else []))
+           .join(ids, on="village_id", how="semi").collect())
     if "group" not in out.columns:
         out = out.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
     if "monitored" not in out.columns:

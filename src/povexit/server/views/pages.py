@@ -18,7 +18,7 @@ from ...verify.roles import LADDER, Role
 from .. import access, actions, charts, indicators, progress
 from ..audit_check import check_database
 from ..models import AuditEntry, Batch, County, Profile
-from .common import KIND_LABELS, STATE_CLASS, lang, page, paginate, role_name, state_label
+from .common import KIND_LABELS, STATE_CLASS, action_label, lang, page, paginate, role_name, state_label
 
 
 def _county(request, pagekey: str) -> tuple[County | None, list[County]]:
@@ -287,6 +287,22 @@ def indicators_view(request):
     )
 
 
+OTHER_ACTIONS = {
+    "load_assessment": ("加载评估数据", "Load assessment"),
+    "release_batch": ("发布样本批次", "Release batch"),
+    "create_user": ("创建用户", "Create user"),
+}
+
+
+def audit_action_label(action: str) -> str:
+    if action in OTHER_ACTIONS:
+        return OTHER_ACTIONS[action][0 if lang() == "zh" else 1]
+    try:
+        return action_label(action)
+    except ValueError:
+        return action
+
+
 @page("audit")
 def audit(request):
     qs = AuditEntry.objects.all().order_by("-seq")
@@ -300,7 +316,10 @@ def audit(request):
         {
             "page_obj": pg,
             "report": report,
-            "entries": [{"e": e, "role": role_name(e.role)} for e in pg.object_list],
+            "entries": [
+                {"e": e, "role": role_name(e.role), "action": audit_action_label(e.action)}
+                for e in pg.object_list
+            ],
         },
     )
 
