@@ -107,10 +107,10 @@ def team(rng: np.random.Generator, *, pairs: int = 12, per_pair: int = 30, villa
         for i in range(per_pair):
             v = f"V{i % villages}"
             day = dt.date(2019, 2, 13) + dt.timedelta(days=i // 6)
-            start = dt.datetime.combine(day, dt.time(8, 0)) + dt.timedelta(minutes=70 * (i % 6))
+            start = dt.datetime.combine(day, dt.time(8, 0)) + dt.timedelta(minutes=90 * (i % 6))
             fine = bool(rng.random() < no_problem)
             rows.append(interview(
-                f"u{k:05d}", f"H{k:05d}", start.isoformat(), float(np.exp(rng.normal(np.log(40), 0.25))),
+                f"u{k:05d}", f"H{k:05d}", start.isoformat(), min(85.0, float(np.exp(rng.normal(np.log(40), 0.25)))),
                 enumerators=enum, village_id=v, county=county,
                 gps=f"{25 + 0.01 * int(v[1:]) + rng.normal(0, 0.002):.6f} {102 + rng.normal(0, 0.002):.6f} 1800 5",
                 food_protein_enough=fine, housing_safe=True, approves=bool(rng.random() < approves),

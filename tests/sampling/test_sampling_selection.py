@@ -94,15 +94,14 @@ def test_stratum_weights_sum_to_n_and_anchor_townships(sizes, n, towns, anchor, 
     anchored = np.array(anchor)
     present = np.bincount(t, minlength=5) > 0
     anchored &= present
-    # the caller (village stage) never anchors more townships than the sample can hold
-    if anchored.sum() > max(n - 1, 0):
-        anchored[np.flatnonzero(anchored)[max(n - 1, 0):]] = False
     try:
         w, interval, boosted = stratum_weights(sizes, n, equal=equal, blocks=t, anchored=anchored)
     except ValueError:
-        # only when certainties plus anchors leave nothing for the rest: the caller's slot rule prevents it
+        # refused only when the anchors break the village stage's rule (at most n − certainties − 1
+        # anchored townships that hold no certainty), which the village stage never does
         pi = pps_probabilities(np.ones(m) if equal else sizes, n)
-        assert (pi >= 1).sum() + anchored.sum() >= n
+        open_anchors = [town for town in np.flatnonzero(anchored) if not (pi[t == town] >= 1).any()]
+        assert len(open_anchors) > n - (pi >= 1).sum() - 1
         return
     assert w.sum() == n * interval
     assert (w >= 0).all() and (w <= interval).all()

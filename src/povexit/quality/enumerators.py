@@ -200,7 +200,8 @@ def enumerator_statistics(prep: Prepared, nonresponse: pl.DataFrame | None, flag
             scored.append(res.with_columns(pl.lit(stat).alias("statistic"), pl.Series("z", z), pl.Series("_p", p)))
         # one family per level: every statistic of every unit
         allres = pl.concat(scored, how="vertical_relaxed")
-        allres = allres.with_columns(pl.Series("q", bh_qvalues(allres["_p"].to_numpy())))
+        allres = allres.with_columns(pl.Series("q", bh_qvalues(allres["_p"].to_numpy()))).with_columns(
+            pl.col("z").fill_nan(None), pl.col("q").fill_nan(None), pl.col("p").fill_nan(None))
         zcols = [allres.filter(pl.col("statistic") == stat).select("county", "unit", pl.col("z").alias(f"z_{stat}"))
                  for stat in tests]
         hit = allres.filter((pl.col("z").abs() >= params.robust_z) & (pl.col("q") <= params.alpha))

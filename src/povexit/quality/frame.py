@@ -55,6 +55,8 @@ def make_flags(frame: pl.DataFrame, mask: pl.Expr | None, check_id: str, *, valu
     """Flag rows of ``frame`` (which carries the IDENT columns) where ``mask`` holds."""
     chk = catalogue.check(check_id)
     df = frame.filter(mask.fill_null(False)) if mask is not None else frame
+    # one chunk: pl.format over a when/then of a multi-chunk frame panics in Polars 2.1
+    df = df.rechunk()
     if df.height == 0:
         return empty_flags()
     return df.select(

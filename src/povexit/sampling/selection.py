@@ -112,8 +112,9 @@ def stratum_weights(
             fixed[members] = xm / xm.sum()
             boosted.append(int(t))
     pi = np.where(np.isnan(fixed), p, fixed)
-    if ((pi <= 0) & (x > 0)).any():
-        raise ValueError("the anchored townships take the whole sample: other units would have probability 0")
+    if np.nansum(fixed) > n + 1e-9 or ((pi <= 0) & (x > 0)).any():
+        # the caller anchors at most n − certainties − 1 townships, which rules this out
+        raise ValueError("the anchored townships take more than the sample: other units would have probability 0")
     if equal and not boosted and np.allclose(pi, n / m):
         return np.full(m, n, dtype=np.int64), m, np.zeros(0, dtype=np.int64)
     w = np.zeros(m, dtype=np.int64)
