@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as _dt
 import io
 import os
 import tempfile
@@ -287,17 +286,12 @@ def _cell_text(v: object) -> str | None:
     number) is rendered the way Excel shows it, ``1.10101199003077E+17``, so checks can say so."""
     if v is None:
         return None
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"  # as Excel shows it
     if isinstance(v, float):
         if abs(v) >= _EXCEL_EXACT_LIMIT:
             mant, exp = f"{v:.14E}".split("E")
             return f"{mant.rstrip('0').rstrip('.')}E+{int(exp)}"
         if v.is_integer():
             return str(int(v))
-        return repr(v)
-    if isinstance(v, _dt.datetime) and v.time() == _dt.time(0):
-        return v.date().isoformat()
     if hasattr(v, "isoformat"):
         return v.isoformat()
     return str(v)

@@ -109,3 +109,38 @@ def test_team_is_the_county():
     assert set(e["interviews"]) == {12}
     assert rep.flags.filter(pl.col("check") == "timing.overlap").height == 0
     assert dt.date(2019, 2, 13).isoformat() in rep.summary["fieldwork_days"]
+
+
+def test_skipped_answers_follow_the_forms_skip_logic():
+    from quality_helpers import frame, interview
+
+    from povexit.quality.answers import skipped_answers
+    from povexit.quality.frame import submissions
+
+    rows = [
+        interview("k1", "H1", "2019-02-14T08:00"),  # tap at home: the distance questions are not asked
+        interview("k2", "H2", "2019-02-14T09:00", water_fetch_minutes=12.0),  # asked, left empty
+        interview("k3", "H3", "2019-02-14T10:00", water_fetch_minutes=12.0, water_horizontal_m=300.0,
+                  water_vertical_m=20.0),
+        interview("k4", "H4", "2019-02-14T11:00", water_reliability_pct=None),  # always asked, left empty
+    ]
+    prep = submissions(frame(rows))
+    sk = skipped_answers(prep.households).sort("_i")
+    assert sk["skipped"].to_list() == [0, 2, 0, 1]
+    asked = sk["asked"].to_list()
+    assert asked[1] == asked[2] == asked[0] + 2 and asked[3] == asked[0]
+
+
+def test_approval_and_skipped_share_outliers():
+    df = team(np.random.default_rng(21), pairs=12, per_pair=40, approves=0.95)
+    bad = pl.col("enumerators") == "E07;E08"
+    df = df.with_columns(
+        pl.when(bad).then(pl.lit(None, pl.Float64)).otherwise(pl.col("water_reliability_pct")).alias("water_reliability_pct"),
+        pl.when(bad & (pl.col("instance_id").str.slice(-1).cast(pl.Int32) % 2 == 0)).then(False)
+        .otherwise(pl.col("approves")).alias("approves"),
+    )
+    rep = check(df)
+    got = {(r["enumerators"], r["check"]) for r in rep.enumerator_flags.filter(pl.col("level") == "pair").iter_rows(named=True)}
+    assert got == {("E07;E08", "enumerator.missing_share"), ("E07;E08", "enumerator.approval_share")}
+    t = rep.enumerators.filter((pl.col("level") == "pair") & (pl.col("enumerators") == "E07;E08")).row(0, named=True)
+    assert t["skipped_share"] == 1.0 and t["approval_share"] < 0.6

@@ -143,7 +143,7 @@ def test_fieldwork_pages_show_targets_and_the_day(assessment, team, client_for):
     cl = client_for(team["institution_lead"])
     rows = progress.by_county(team["institution_lead"])
     row = next(r for r in rows if r.key == assessment.pk)
-    assert row.target == assessment.households.filter(reserve=False).count()
+    assert row.target == assessment.households.filter(reserve=False, in_sample=True).count()
     assert row.done == assessment.households.filter(interviewed_at__isnull=False).count()
     day = Case.objects.filter(county=assessment).order_by("found_on").first().found_on
     html = cl.get(f"/fieldwork/daily/?county={assessment.pk}&date={day:%Y-%m-%d}").content.decode()

@@ -98,9 +98,10 @@ def serve(
 
 @server_app.command("load")
 def load(
-    workdir: Path = typer.Argument(
-        ..., help="评估工作目录 / assessment work directory (docs/data-layout.md)."
+    workdir_arg: Path = typer.Argument(
+        None, metavar="WORKDIR", help="评估工作目录 / assessment work directory (docs/data-layout.md)."
     ),
+    workdir_opt: Path = typer.Option(None, "--workdir", help="同上 / the same, as an option."),
     name: str = typer.Option(
         None, "--name", help="评估名称（默认：目录名）/ assessment name (default: dir name)."
     ),
@@ -108,6 +109,17 @@ def load(
     data_dir: Path = DATA,
 ) -> None:
     """加载（或重新加载）评估工作目录，幂等 — load or reload a work directory (idempotent)."""
+    workdir = workdir_opt or workdir_arg
+    if workdir is None:
+        from .common import err_console
+
+        err_console.print(
+            t(
+                "请给出评估工作目录：povexit server load DIR",
+                "Give the work directory: povexit server load DIR",
+            )
+        )
+        raise typer.Exit(2)
     _setup(db, data_dir)
     from ..server import actions
 

@@ -28,6 +28,8 @@ from ..errors import quality as EQ
 from .frame import submissions
 
 MAX_SEED = 2**63 - 1
+_NEEDED = {"instance_id", "household_id", "instrument", "county", "township", "village", "village_id", "group",
+           "enumerators", "enumerator_id", "enumerator_partner", "started_at", "ended_at", "submission_date"}
 COLUMNS = ("backcheck_no", "instance_id", "household_id", "instrument", "county", "township", "village", "village_id",
            "group", "enumerators", "day", "reason", "stratum", "stratum_size", "stratum_drawn", "p_selection", "weight")
 
@@ -84,6 +86,8 @@ def draw_backcheck(responses: Any, share: float, seed: int, *, min_per_stratum: 
         raise PovexitError(EQ.BAD_SEED(value=seed))
     households = responses if isinstance(responses, pl.DataFrame) else (
         responses.get("households") if isinstance(responses, dict) else getattr(responses, "households", None))
+    if isinstance(households, pl.DataFrame):  # identity columns only: the answers play no part in the draw
+        households = households.select([c for c in households.columns if c in _NEEDED])
     prep = submissions(households, str(getattr(responses, "source", None) or "responses"))
     sub = prep.sub.with_columns(
         pl.concat_str([pl.col("county"), pl.col("enumerators").fill_null("?")], separator="/").alias("stratum"))

@@ -24,6 +24,7 @@ class QualityReport:
     enumerators: pl.DataFrame  # one row per enumerator and per pair: statistics and robust z-scores
     enumerator_flags: pl.DataFrame  # one row per (enumerator or pair, statistic) flagged as an outlier
     summary: dict[str, Any]
+    daily: pl.DataFrame = field(default_factory=pl.DataFrame)  # 当天问题汇总: per day × county × pair
     params: QualityParams = field(default_factory=QualityParams)
     warnings: list[Diagnostic] = field(default_factory=list)
 
@@ -80,8 +81,23 @@ def check(responses: Any, sample: Any = None, registry: Any = None,
     warnings += w
     summary = _summary(sub, flags, enumerators, enum_flags, t["nonresponse"])
     return QualityReport(flags=flags.select(list(FLAG_SCHEMA)), enumerators=enumerators,
-                         enumerator_flags=enum_flags.select(list(ENUM_FLAG_SCHEMA)), summary=summary, params=params,
-                         warnings=warnings)
+                         enumerator_flags=enum_flags.select(list(ENUM_FLAG_SCHEMA)), summary=summary,
+                         daily=daily_table(sub, flags), params=params, warnings=warnings)
+
+
+def daily_table(sub: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
+    """当天问题当天汇总 (seed 002 第三篇): per fieldwork day, county and pair — interviews, flagged interviews,
+    interviews with an error-level flag, and the checks that fired (``;``-joined)."""
+    per = flags.group_by("instance_id").agg(pl.col("check").unique().sort().str.join(";").alias("_checks"),
+                                            (pl.col("severity") == "error").any().alias("_err"))
+    return (sub.filter(pl.col("day").is_not_null())
+            .join(per, on="instance_id", how="left")
+            .group_by("day", "county", "enumerators")
+            .agg(pl.len().alias("interviews"), pl.col("_checks").is_not_null().sum().alias("flagged"),
+                 pl.col("_err").fill_null(False).sum().alias("errors"),
+                 pl.col("_checks").drop_nulls().str.split(";").list.explode(keep_nulls=False, empty_as_null=False)
+                 .unique().sort().str.join(";").alias("checks"))
+            .sort("day", "county", "enumerators", nulls_last=True))
 
 
 def _summary(sub: pl.DataFrame, flags: pl.DataFrame, enumerators: pl.DataFrame, enum_flags: pl.DataFrame,
@@ -94,19 +110,6 @@ def _summary(sub: pl.DataFrame, flags: pl.DataFrame, enumerators: pl.DataFrame, 
     flagged = flags["instance_id"].n_unique() if flags.height else 0
     errors = flags.filter(pl.col("severity") == "error")["instance_id"].n_unique() if flags.height else 0
     d = with_duration(sub)
-    # 当天问题当天汇总: per fieldwork day and pair, interviews and flagged interviews
-    per_day = (d.filter(pl.col("day").is_not_null())
-               .join(flags.group_by("instance_id").agg(pl.col("check").unique().sort().str.join(";").alias("_checks"),
-                                                      (pl.col("severity") == "error").any().alias("_err")),
-                     on="instance_id", how="left")
-               .group_by("day", "county", "enumerators")
-               .agg(pl.len().alias("interviews"), pl.col("_checks").is_not_null().sum().alias("flagged"),
-                    pl.col("_err").fill_null(False).sum().alias("errors"),
-                    pl.col("_checks").drop_nulls().str.split(";").list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias("checks"))
-               .sort("day", "county", "enumerators", nulls_last=True))
-    daily = [{"day": str(r["day"]), "county": r["county"], "enumerators": r["enumerators"] or "",
-              "interviews": r["interviews"], "flagged": r["flagged"], "errors": r["errors"], "checks": r["checks"]}
-             for r in per_day.iter_rows(named=True)]
     levels = enumerators.group_by("level").len().sort("level")
     return {
         "submissions": sub.height,
@@ -122,5 +125,4 @@ def _summary(sub: pl.DataFrame, flags: pl.DataFrame, enumerators: pl.DataFrame, 
         "fieldwork_days": sorted({str(x) for x in sub["day"].drop_nulls().to_list()}),
         "median_duration_min": (None if d["duration_min"].drop_nulls().is_empty()
                                 else round(float(d["duration_min"].drop_nulls().median()), 2)),  # type: ignore[arg-type]
-        "daily": daily,
     }

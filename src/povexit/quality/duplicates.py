@@ -118,7 +118,7 @@ def match_weights(codes: np.ndarray) -> np.ndarray:
     """Per field, the information (bits) in two interviews agreeing: −log2 of the chance that two
     households picked at random give the same answer (Σ share²). A field everybody answers alike weighs 0;
     an income figure almost nobody shares weighs many bits."""
-    n, f = codes.shape
+    f = codes.shape[1]
     w = np.zeros(f)
     for k in range(f):
         col = codes[:, k]
@@ -176,16 +176,18 @@ def copy_flags(sub: pl.DataFrame, households: pl.DataFrame, params: QualityParam
         answers = households.filter(pl.col("_i").is_in(rows.implode())).sort("_i")
         codes_all = _codes(answers, fields)
         weights = match_weights(codes_all)
-        pos = {int(v): k for k, v in enumerate(answers["_i"].to_list())}
-        for _, grp in part.sort("_i").group_by(["county", "enumerator"], maintain_order=True):
-            idx = [int(v) for v in grp["_i"].to_list()]
-            if len(idx) < 2:
+        # exploded rows sorted by (county, enumerator, _i), as positions into codes_all; one slice a group
+        g = part.with_columns(pl.struct("county", "enumerator").rank("dense").alias("_g")).sort("_g", "_i")
+        gid = g["_g"].to_numpy()
+        ids = g["_i"].to_numpy().astype(np.int64)
+        pos = np.searchsorted(answers["_i"].to_numpy().astype(np.int64), ids)
+        bounds = np.flatnonzero(np.diff(gid)) + 1
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(gid)], strict=True):
+            if hi - lo < 2:
                 continue
-            codes = codes_all[[pos[i] for i in idx]]
-            for i, j, sim, compared in similar_pairs(codes, params.copy_min_similarity, params.copy_min_fields,
-                                                     weights):
-                key = (idx[i], idx[j])
-                found[key] = (sim, compared)
+            for i, j, sim, compared in similar_pairs(codes_all[pos[lo:hi]], params.copy_min_similarity,
+                                                     params.copy_min_fields, weights):
+                found[(int(ids[lo + i]), int(ids[lo + j]))] = (sim, compared)
     if not found:
         return empty_flags()
     rows = []

@@ -133,14 +133,13 @@ def submissions(households: pl.DataFrame, source: str = "households") -> Prepare
     submitted, _ = local_time(hh, "submission_date")
     if naive_s or naive_e:
         warnings.append(EQ.NAIVE_TIMES(file=source, column="started_at"))
-    if "gps_lat" in hh.columns and "gps_lon" in hh.columns:
-        lat, lon = _col(hh, "gps_lat", pl.Float64()), _col(hh, "gps_lon", pl.Float64())
-    else:
-        parts = _col(hh, "gps").str.strip_chars().str.replace_all(_SEP, " ").str.split(" ")
-        lat = parts.list.get(0, null_on_oob=True).cast(pl.Float64, strict=False)
-        lon = parts.list.get(1, null_on_oob=True).cast(pl.Float64, strict=False)
-    acc = _col(hh, "gps").str.strip_chars().str.replace_all(_SEP, " ").str.split(" ") \
-        .list.get(3, null_on_oob=True).cast(pl.Float64, strict=False)
+    # ingest splits ``gps`` into gps_lat/gps_lon; plain tables may only have ``gps`` ("lat lon alt acc")
+    parts = _col(hh, "gps").str.strip_chars().str.replace_all(_SEP, " ").str.split(" ")
+    lat = pl.coalesce(_col(hh, "gps_lat", pl.Float64()),
+                      parts.list.get(0, null_on_oob=True).cast(pl.Float64, strict=False))
+    lon = pl.coalesce(_col(hh, "gps_lon", pl.Float64()),
+                      parts.list.get(1, null_on_oob=True).cast(pl.Float64, strict=False))
+    acc = parts.list.get(3, null_on_oob=True).cast(pl.Float64, strict=False)
     valid = lat.is_between(-90, 90) & lon.is_between(-180, 180) & ~((lat == 0) & (lon == 0))
     sub = hh.select(
         "_i",

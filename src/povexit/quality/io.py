@@ -2,7 +2,7 @@
 
 ``quality/`` (docs/data-layout.md): ``flags.csv`` (one row per flagged submission and check),
 ``enumerators.csv`` (statistics per enumerator and per pair), ``enumerator_flags.csv`` (outliers, with
-the test behind each), ``quality.json`` (summary, the daily table, the check catalogue, parameters,
+the test behind each), ``daily.csv`` (当天问题汇总 per day and pair), ``quality.json`` (summary, the daily table, the check catalogue, parameters,
 warnings, SHA-256 of the inputs). Same inputs and parameters → the same bytes (no clock).
 """
 
@@ -47,17 +47,6 @@ def _csv_text(df: pl.DataFrame) -> str:
     return buf.getvalue()
 
 
-def _hashes(paths: dict[str, Path | None]) -> dict[str, str]:
-    out = {}
-    for label, p in paths.items():
-        if p is None or not p.exists():
-            continue
-        files = [p] if p.is_file() else sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
-        for f in files:
-            out[f"{label}/{f.name}" if p.is_dir() else label] = sha256_file(f)
-    return out
-
-
 def quality_json(report: QualityReport, inputs: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "kind": KIND, "contract": CONTRACT,
@@ -70,12 +59,13 @@ def quality_json(report: QualityReport, inputs: dict[str, str] | None = None) ->
 
 
 def write_quality(report: QualityReport, out: str | Path, inputs: dict[str, str] | None = None) -> Path:
-    """Write ``out/`` (flags.csv, enumerators.csv, enumerator_flags.csv, quality.json) atomically."""
+    """Write ``out/`` (flags.csv, enumerators.csv, enumerator_flags.csv, daily.csv, quality.json) atomically."""
     out = Path(out)
     with atomic_dir(out, kind=KIND) as tmp:
         atomic_write_text(tmp / "flags.csv", _csv_text(report.flags))
         atomic_write_text(tmp / "enumerators.csv", _csv_text(report.enumerators))
         atomic_write_text(tmp / "enumerator_flags.csv", _csv_text(report.enumerator_flags))
+        atomic_write_text(tmp / "daily.csv", _csv_text(report.daily))
         write_json(tmp / "quality.json", quality_json(report, inputs))
     return out
 
@@ -101,10 +91,8 @@ def load_inputs(responses: str | Path, sample: str | Path | None = None, registr
 
         reg = registry_layer.load(registry)
     rp = Path(responses)
-    inputs = _hashes({"responses": rp / "households.parquet" if (rp / "households.parquet").exists() else rp})
-    for name in ("members.parquet", "nonresponse.parquet", "rejected.csv"):
-        if (rp / name).exists():
-            inputs[f"responses/{name}"] = sha256_file(rp / name)
+    inputs = {f"responses/{f.name}": sha256_file(f) for f in sorted(rp.iterdir())
+              if f.is_file() and f.suffix.lower() in (".parquet", ".csv", ".xlsx", ".json")}
     if sample is not None and (Path(sample) / "manifest.json").exists():
         inputs["sample/manifest.json"] = sha256_file(Path(sample) / "manifest.json")
     if reg is not None:

@@ -21,6 +21,7 @@ from .source import open_registry
 
 KIND = "registry"
 TABLES = ("persons", "households", "villages", "groups", "rosters", "counties")
+STREAMED = ("persons", "households", "rosters")  # written by streaming sinks during the check
 REPORT_LANG = "zh"  # check.json is written in one language so re-imports are byte-identical
 
 
@@ -70,7 +71,7 @@ def import_registry(
     out = Path(out)
     with open_registry(src) as source, fsutil.atomic_dir(out, kind=KIND) as tmp:
         scratch = tmp / ".scratch"
-        store = DiskStore(scratch, outputs={"persons": tmp / "persons.parquet", "households": tmp / "households.parquet"})
+        store = DiskStore(scratch, outputs={name: tmp / f"{name}.parquet" for name in STREAMED})
         built = build(source, store, opts, progress)
         report = make_report(built)
         if not report.ok:
@@ -85,10 +86,15 @@ def import_registry(
 
 
 def write_tables(directory: Path, built) -> None:
-    """The small tables (persons and households were streamed there already)."""
-    for name in ("villages", "groups", "rosters", "counties"):
-        frame: pl.DataFrame = getattr(built, name)
-        frame.write_parquet(directory / f"{name}.parquet", **PARQUET)
+    """The tables held in memory (the big ones were streamed there already, unless empty)."""
+    for name in TABLES:
+        frame = getattr(built, name)
+        path = directory / f"{name}.parquet"
+        if isinstance(frame, pl.LazyFrame):
+            if path.exists():
+                continue
+            frame = frame.collect()
+        frame.write_parquet(path, **PARQUET)
 
 
 def is_imported(path: Path) -> bool:

@@ -48,7 +48,7 @@ STEPS = (
     ("counties", ("县表", "counties")),
     ("write", ("写出文件", "writing files")),
 )
-PARQUET = {"compression": "zstd", "statistics": True}
+PARQUET = {"compression": "zstd", "compression_level": 1, "statistics": True}
 
 
 class Store:
@@ -96,7 +96,7 @@ class Built:
     households: pl.LazyFrame | None = None
     villages: pl.DataFrame | None = None
     groups: pl.DataFrame | None = None
-    rosters: pl.DataFrame | None = None
+    rosters: pl.LazyFrame | None = None
     counties: pl.DataFrame | None = None
     as_of: dt.date | None = None
     as_of_basis: str | None = None
@@ -208,11 +208,12 @@ def build(src: RegistrySource, store: Store, opts: Options, progress: Progress |
     # ---- rosters ---------------------------------------------------------------------------------
     step("rosters")
     if "rosters" in src.tables:
-        rw = RO.type_rosters(src.frame("rosters").collect(), opts.today)  # type: ignore[union-attr]
-        RO.check_rosters(rw, col, file=src.label("rosters"), header=lambda c: hdr("rosters", c))
-        rosters = RO.final_rosters(rw, persons, _extras(src, "rosters"))
+        rx = _extras(src, "rosters")
+        stage = store.run({"roster_stage": RO.typed_rosters(src.frame("rosters"), opts.today, rx)})["roster_stage"]
+        RO.check_rosters(stage, col, file=src.label("rosters"), header=lambda c: hdr("rosters", c))
+        rosters = store.run({"rosters": RO.final_rosters(stage, RO.registry_matches(stage, persons), rx)})["rosters"]
     else:
-        rosters = RO.EMPTY
+        rosters = RO.EMPTY.lazy()
 
     # ---- counties --------------------------------------------------------------------------------
     step("counties")

@@ -131,7 +131,7 @@ def summarise(built: Built) -> dict[str, Any]:
         "poor_villages": int(v["poor_village"].fill_null(False).sum()),
         "weak_area_villages": int(v["weak_area"].sum()),
         "groups": built.groups.height if built.groups is not None else 0,
-        "roster_rows": built.rosters.height if built.rosters is not None else 0,
+        "roster_rows": int(built.rosters.select(pl.len()).collect().item()) if built.rosters is not None else 0,
         "counties": built.counties.height if built.counties is not None else 0,
         "agricultural_population": int(v["agricultural_population"].fill_null(0).sum()),
         "monitored_households": int(hh.select(pl.col("monitored").fill_null(False).sum()).collect().item()),
@@ -160,14 +160,16 @@ def summarise(built: Built) -> dict[str, Any]:
         "by_township": by_township.to_dicts(),
         "by_village": by_village.to_dicts(),
     })
-    if built.rosters is not None and built.rosters.height:
-        r = built.rosters
+    if totals["roster_rows"]:
+        by_source = (
+            built.rosters.group_by(pl.coalesce("source_code", "source").alias("source"))  # type: ignore[union-attr]
+            .agg(pl.len().alias("rows"), pl.col("in_registry").sum())
+            .collect()
+            .sort("source", nulls_last=True)
+        )
         out["rosters"] = {
-            "by_source": {
-                (row["source_code"] or row["source"] or "?"): {"rows": row["rows"], "in_registry": row["in_registry"]}
-                for row in r.group_by("source_code", "source").agg(
-                    pl.len().alias("rows"), pl.col("in_registry").sum()).sort("source_code", "source").iter_rows(named=True)
-            },
-            "in_registry": int(r["in_registry"].sum()),
+            "by_source": {(r["source"] or "?"): {"rows": r["rows"], "in_registry": r["in_registry"]}
+                          for r in by_source.iter_rows(named=True)},
+            "in_registry": int(by_source["in_registry"].sum()),
         }
     return out

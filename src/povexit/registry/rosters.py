@@ -33,27 +33,33 @@ ID_PROBLEM_TEXT = {
 }
 
 
-def type_rosters(raw: pl.DataFrame, today: dt.date) -> pl.DataFrame:
-    f = raw.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in SPEC.names if c not in raw.columns])
-    idn = parse.id_normalise(pl.col("id_number"))
-    f = f.with_columns(idn.alias("__t_id_number")).with_columns(
+def typed_rosters(raw: pl.LazyFrame, today: dt.date, extra: list[str]) -> pl.LazyFrame:
+    """Typed rosters (lazy: a roster can hold millions of rows): normalised ID, its problem, the
+    source code and kind, the raw columns kept for messages, extras passed through."""
+    names = raw.collect_schema().names()
+    f = raw.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in SPEC.names if c not in names])
+    f = f.with_columns(parse.id_normalise(pl.col("id_number")).alias("__t_id_number"))
+    vuln = sorted(set(contracts.VULNERABILITY_SOURCES.values()))
+    code = parse.map_codes(pl.col("source"), contracts.ROSTER_SOURCE_ALIASES)
+    return f.select(
+        pl.col(ROW).cast(pl.Int64), *SPEC.names, "__t_id_number",
         parse.id_problem(pl.col("__t_id_number"), today).alias("__id_problem"),
-        parse.map_codes(pl.col("source"), contracts.ROSTER_SOURCE_ALIASES).alias("source_code"),
-    )
-    vuln = set(contracts.VULNERABILITY_SOURCES.values())
-    return f.with_columns(
-        pl.when(pl.col("source_code").is_in(sorted(vuln))).then(pl.lit("vulnerability"))
-        .when(pl.col("source_code").is_not_null()).then(pl.lit("exclusion"))
-        .alias("kind")
+        code.alias("source_code"),
+        pl.when(code.is_in(vuln)).then(pl.lit("vulnerability")).when(code.is_not_null()).then(pl.lit("exclusion"))
+        .alias("kind"),
+        *[pl.col(x).cast(pl.String).alias(f"__x_{x}") for x in extra],
     )
 
 
-def check_rosters(f: pl.DataFrame, col: Collector, *, file: str, header) -> None:
+def check_rosters(f: pl.LazyFrame, col: Collector, *, file: str, header) -> None:
     for c in SPEC.required:
         col.add_frame(R.VALUE_MISSING, f.filter(pl.col(c.name).is_null()), file=file, column=header(c.name),
                       row=ROW, value=None)
-    bad = f.filter(pl.col("__id_problem").is_not_null() & (pl.col("__id_problem") != "missing")).with_columns(
-        pl.col("__id_problem").replace_strict(ID_PROBLEM_TEXT, default="?").alias("__problem"))
+    problem = pl.col("__id_problem")
+    text = pl.lit(None, dtype=pl.String)
+    for k, v in ID_PROBLEM_TEXT.items():
+        text = pl.when(problem == k).then(pl.lit(v)).otherwise(text)
+    bad = f.filter(problem.is_not_null() & (problem != "missing")).with_columns(text.alias("__problem"))
     col.add_frame(R.ROSTER_BAD_ID, bad, file=file, column=header("id_number"), row=ROW, value="id_number",
                   mask=True, row_params={"__problem": "problem"})
     unknown = (
@@ -65,22 +71,31 @@ def check_rosters(f: pl.DataFrame, col: Collector, *, file: str, header) -> None
                   params={"allowed": allowed}, row_params={"__rows": "rows"})
 
 
-def final_rosters(f: pl.DataFrame, persons: pl.LazyFrame, extra: list[str]) -> pl.DataFrame:
-    """Rosters with ``in_registry``/``household_id`` from the persons table (a streaming join with
-    the roster's IDs as the small side)."""
-    ids = f.select(pl.col("__t_id_number").alias("id_number")).drop_nulls().unique()
-    found = (
+def registry_matches(f: pl.LazyFrame, persons: pl.LazyFrame) -> pl.DataFrame:
+    """id_number -> household_id (its first row in persons) for the roster IDs found in the registry.
+
+    The persons scan is semi-joined on 64-bit hashes of the roster IDs (8 bytes per roster row in
+    memory); the exact join below discards any hash collision."""
+    h = pl.col("id_number").hash(seed=3)
+    roster_hashes = f.select(pl.col("__t_id_number").alias("id_number")).drop_nulls().select(h.alias("h")).unique()
+    return (
         persons.select("id_number", "household_id", "source_row")
-        .join(ids.lazy(), on="id_number", how="semi")
+        .filter(pl.col("id_number").is_not_null())
+        .with_columns(h.alias("h"))
+        .join(roster_hashes, on="h", how="semi")
+        .group_by("id_number")
+        .agg(pl.col("household_id").sort_by("source_row").first())
         .collect()
-        .sort("source_row")
-        .unique(subset=["id_number"], keep="first", maintain_order=True)
-        .select("id_number", "household_id")
     )
+
+
+def final_rosters(f: pl.LazyFrame, matches: pl.DataFrame, extra: list[str]) -> pl.LazyFrame:
+    """Rosters with ``in_registry``/``household_id`` (file order kept)."""
     out = f.select(
         "source", "source_code", "kind", pl.col("__t_id_number").alias("id_number"), "name", "county",
-        "township", "village", "group", "detail", pl.col(ROW).cast(pl.Int64).alias("source_row"),
-        *[pl.col(x).cast(pl.String).alias(x if x not in FINAL_COLUMNS else f"extra_{x}") for x in extra],
-    ).join(found, on="id_number", how="left", maintain_order="left")
+        "township", "village", "group", "detail", pl.col(ROW).alias("source_row"),
+        *[pl.col(f"__x_{x}").alias(x if x not in FINAL_COLUMNS else f"extra_{x}") for x in extra],
+    ).join(matches.lazy(), on="id_number", how="left", maintain_order="left")
     out = out.with_columns(pl.col("household_id").is_not_null().alias("in_registry"))
-    return out.select(*FINAL_COLUMNS, *[c for c in out.columns if c not in FINAL_COLUMNS])
+    names = out.collect_schema().names()
+    return out.select(*FINAL_COLUMNS, *[c for c in names if c not in FINAL_COLUMNS])

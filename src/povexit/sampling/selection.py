@@ -112,7 +112,7 @@ def stratum_weights(
             fixed[members] = xm / xm.sum()
             boosted.append(int(t))
     pi = np.where(np.isnan(fixed), p, fixed)
-    if np.nansum(fixed) > n + 1e-9 or ((pi <= 0) & (x > 0)).any():
+    if np.nansum(fixed) > n + 1e-9 or ((pi < 1e-9) & (x > 0)).any():
         # the caller anchors at most n − certainties − 1 townships, which rules this out
         raise ValueError("the anchored townships take more than the sample: other units would have probability 0")
     if equal and not boosted and np.allclose(pi, n / m):

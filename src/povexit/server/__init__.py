@@ -23,14 +23,25 @@ def setup(db: str | None = None, data_dir: str | Path | None = None, *, migrate:
         if wanted != _configured and any(wanted):
             raise RuntimeError(f"povexit.server already set up for {_configured}, not {wanted}")
     else:
+        keys = ("POVEXIT_DB", "POVEXIT_DATA_DIR", "DJANGO_SETTINGS_MODULE")
+        saved = {k: os.environ.get(k) for k in keys}
         if db:
             os.environ["POVEXIT_DB"] = db
         if data_dir is not None:
             os.environ["POVEXIT_DATA_DIR"] = wanted[1]
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "povexit.server.settings")
         import django
+        from django.conf import settings
 
-        django.setup()
+        try:
+            django.setup()
+            settings.DATABASES  # noqa: B018 - read the settings module now, while the variables are set
+        finally:  # child processes (other commands, tests) must not inherit this process's database
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         _configured = wanted
     if migrate:
         from django.core.management import call_command

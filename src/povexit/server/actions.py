@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
@@ -276,15 +277,17 @@ def _load_villages(counties: dict[str, County], data: WorkdirData) -> dict[tuple
 
 
 def _load_households(counties, villages, data: WorkdirData) -> dict[str, Household]:
-    hh = data.households
+    hh = data.households.with_columns(pl.lit(True).alias("_in_sample"))
+    extra = data.field_households()
+    if extra.height:
+        hh = pl.concat([hh, extra.with_columns(pl.lit(False).alias("_in_sample"))], how="diagonal_relaxed")
     if data.heads is not None and data.heads.height:
         hh = hh.join(data.heads, on="household_id", how="left")
     if data.responses is not None and data.responses.height:
         resp = data.responses.sort("started_at" if "started_at" in data.responses.columns else "household_id")
         resp = resp.unique("household_id", keep="first")
-        hh = hh.join(
-            resp.drop([c for c in ("village_id",) if c in resp.columns]), on="household_id", how="left"
-        )
+        drop = [c for c in ("village_id", "group", "instrument") if c in resp.columns]
+        hh = hh.join(resp.drop(drop), on="household_id", how="left")
     village_county = {v.village_id: v for v in villages.values()}
     existing = {h.household_id: h for h in Household.objects.filter(county__in=counties.values())}
     fields = [
@@ -293,6 +296,7 @@ def _load_households(counties, villages, data: WorkdirData) -> dict[str, Househo
         "group",
         "persons",
         "reserve",
+        "in_sample",
         "head_name",
         "head_id_number",
         "status",
@@ -311,6 +315,7 @@ def _load_households(counties, villages, data: WorkdirData) -> dict[str, Househo
             "group": r.get("group") or "",
             "persons": _int(r.get("persons")),
             "reserve": bool(r.get("reserve_rank")),
+            "in_sample": bool(r.get("_in_sample")),
             "head_name": r.get("head_name") or "",
             "head_id_number": r.get("head_id_number") or "",
             "status": r.get("status") or "",
@@ -397,9 +402,15 @@ def _load_rejected(a: Assessment, counties, data: WorkdirData) -> int:
     Rejected.objects.filter(assessment=a).delete()
     if data.rejected is None:
         return 0
+    by_pk = {c.pk: c for c in counties.values()}
+    hh_county = dict(
+        Household.objects.filter(county__in=counties.values()).values_list("household_id", "county_id")
+    )
     rows = []
     for r in data.rejected.iter_rows(named=True):
         c = counties.get(str(r.get("county"))) if r.get("county") else None
+        if c is None and r.get("household_id") in hh_county:  # place the row by its household
+            c = by_pk[hh_county[r["household_id"]]]
         rows.append(
             Rejected(
                 assessment=a,

@@ -38,6 +38,42 @@ class WorkdirData:
     rejected: pl.DataFrame | None = None
     estimates: dict[str, dict] = field(default_factory=dict)
 
+    def field_households(self) -> pl.DataFrame:
+        """Households interviewed (or with a case) that ``sample/households.csv`` does not list — the
+        census groups' non-registered households: household_id, village_id, group, instrument, persons."""
+        cols = {
+            "household_id": pl.String,
+            "village_id": pl.String,
+            "group": pl.String,
+            "instrument": pl.String,
+            "persons": pl.String,
+        }
+        known = self.households.select(pl.col("household_id").cast(pl.String))
+        parts = []
+        for df, default_instrument in (
+            (self.findings, None),
+            (self.responses, None),
+            (self.cases, "general"),
+        ):
+            if df is None or "village_id" not in df.columns:
+                continue
+            sel = [
+                pl.col(c).cast(pl.String).alias(c)
+                if c in df.columns
+                else pl.lit(None, dtype=pl.String).alias(c)
+                for c in cols
+            ]
+            part = df.select(sel)
+            if default_instrument:
+                part = part.with_columns(pl.col("instrument").fill_null(default_instrument))
+            parts.append(part)
+        if not parts:
+            return pl.DataFrame(schema=cols)
+        out = pl.concat(parts, how="vertical").filter(pl.col("village_id").is_not_null())
+        return out.unique("household_id", keep="first", maintain_order=True).join(
+            known, on="household_id", how="anti"
+        )
+
     @property
     def source_hash(self) -> str:
         h = hashlib.sha256()
@@ -109,7 +145,16 @@ def read_workdir(workdir: str | Path) -> WorkdirData:
         responses = pl.read_parquet(pr, columns=None)
         keep = [
             c
-            for c in ("instance_id", "household_id", "enumerators", "started_at", "ended_at", "village_id")
+            for c in (
+                "instance_id",
+                "household_id",
+                "instrument",
+                "enumerators",
+                "started_at",
+                "ended_at",
+                "village_id",
+                "group",
+            )
             if c in responses.columns
         ]
         responses = responses.select(keep)

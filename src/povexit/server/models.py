@@ -79,6 +79,9 @@ class Household(models.Model):
     group = models.CharField(max_length=100, blank=True)
     persons = models.IntegerField(null=True)
     reserve = models.BooleanField(default=False)
+    # False for households found in the field (census groups enumerate non-registered households on
+    # site, docs/data-layout.md): they have answers and maybe cases, but no place in the sample's targets
+    in_sample = models.BooleanField(default=True)
     head_name = models.CharField(max_length=100, blank=True)
     head_id_number = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=20, blank=True)  # registry status (poor/exited/returned)

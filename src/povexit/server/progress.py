@@ -12,6 +12,9 @@ from django.utils import timezone
 from . import access
 from .models import County, Rejected
 
+# the sample's main households: what "households done against the sample's targets" counts against
+IN_TARGET = Q(reserve=False, in_sample=True)
+
 
 @dataclass
 class Row:
@@ -40,8 +43,10 @@ def _case_counts(cases, key: str) -> dict:
 def by_county(user) -> list[Row]:
     rows = []
     for county in access.access_counties(user).order_by("name"):
-        hh = access.access_households(user, county).filter(reserve=False)
-        agg = hh.aggregate(target=Count("id"), done=Count("id", filter=Q(interviewed_at__isnull=False)))
+        hh = access.access_households(user, county)
+        agg = hh.aggregate(
+            target=Count("id", filter=IN_TARGET), done=Count("id", filter=Q(interviewed_at__isnull=False))
+        )
         cases = access.access_cases(user).filter(county=county, household__in=hh)
         w = cases.filter(kind="wrongful_exit").count()
         m = cases.filter(kind="missed").count()
@@ -50,12 +55,14 @@ def by_county(user) -> list[Row]:
 
 
 def by_village(user, county: County) -> list[Row]:
-    hh = access.access_households(user, county).filter(reserve=False)
+    hh = access.access_households(user, county)
     counts = _case_counts(access.access_cases(user).filter(household__in=hh), "household__village_id")
     rows = []
     for r in (
         hh.values("village_id", "village__township", "village__name", "village__batch")
-        .annotate(target=Count("id"), done=Count("id", filter=Q(interviewed_at__isnull=False)))
+        .annotate(
+            target=Count("id", filter=IN_TARGET), done=Count("id", filter=Q(interviewed_at__isnull=False))
+        )
         .order_by("village__township", "village__name")
     ):
         w, m = counts.get(r["village_id"], (0, 0))
@@ -74,7 +81,7 @@ def by_village(user, county: County) -> list[Row]:
 
 
 def by_team(user, county: County) -> list[Row]:
-    hh = access.access_households(user, county).filter(reserve=False)
+    hh = access.access_households(user, county)
     counts = _case_counts(access.access_cases(user).filter(household__in=hh), "team")
     rows = []
     for r in (

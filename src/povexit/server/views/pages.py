@@ -134,7 +134,7 @@ def sample(request):
                 continue
             batches.append({"b": b, "n": counts.get(b.number, 0)})
         villages = visible.annotate(
-            target=Count("households", filter=Q(households__reserve=False)),
+            target=Count("households", filter=Q(households__reserve=False, households__in_sample=True)),
             done=Count("households", filter=Q(households__interviewed_at__isnull=False)),
         ).order_by("batch", "township", "name")
     return render(
