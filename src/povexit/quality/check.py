@@ -122,7 +122,7 @@ def _summary(sub: pl.DataFrame, flags: pl.DataFrame, enumerators: pl.DataFrame, 
         "by_severity": {s: int(n) for s, n in flags.group_by("severity").len().sort("severity").iter_rows()},
         "units": {lvl: int(n) for lvl, n in levels.iter_rows()},
         "enumerator_outliers": enum_flags.height,
-        "fieldwork_days": sorted({str(x) for x in sub["day"].drop_nulls().to_list()}),
+        "fieldwork_days": sub["day"].drop_nulls().unique().sort().cast(pl.String).to_list(),
         "median_duration_min": (None if d["duration_min"].drop_nulls().is_empty()
                                 else round(float(d["duration_min"].drop_nulls().median()), 2)),  # type: ignore[arg-type]
     }
