@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from quality_helpers import frame, interview, person_id, write_responses, write_sample
 
 from povexit.cli.main import main
-from povexit.quality import QualityParams, from_mapping, load_params
+from povexit.quality import QualityParams, from_mapping, load_params, load_quality
 
 SAMPLE_HOUSEHOLDS = """\
 household_id,village_id,group,instrument,stratum,psu,p_village,p_household,weight,persons,county,township,village,source
@@ -67,6 +67,10 @@ def test_quality_command_writes_reproducible_outputs(tmp_path, capsys):
     assert {c["id"] for c in meta["checks"]} >= {"duration.too_short", "enumerator.income"}
     assert "responses/households.parquet" in meta["inputs"]
     assert "duration.too_short" in capsys.readouterr().out
+    back = load_quality(out)
+    assert back.flags.height == flags.height and back.flags.schema["day"] == pl.Date
+    assert back.summary == meta["summary"] and back.params == QualityParams()
+    assert back.flags.filter(pl.col("check") == "duration.too_short")["instance_id"].to_list() == ["q2"]
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     assert main(args) == 0  # same inputs → same bytes; the previous output is replaced
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

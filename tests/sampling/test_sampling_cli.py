@@ -68,7 +68,8 @@ def test_national_spot_check_on_a_synthetic_province(synth_province, tmp_path):
     assert set(v["county"]) <= set(counties.filter(pl.col("exit_year").cast(pl.Int64) == latest)["county"])
 
 
-def test_sample_size_and_designs_commands(capsys):
+def test_sample_size_and_designs_commands(capsys, monkeypatch):
+    monkeypatch.setenv("POVEXIT_LANG", "zh")  # restored afterwards: --lang en below sets the variable
     assert main(["sample", "size", "--p", "0.02", "--margin", "0.01"]) == 0
     assert "753" in capsys.readouterr().out
     assert main(["--lang", "en", "sample", "size", "--p", "0.02", "--margin", "0.01", "--cluster-size", "20",

@@ -776,6 +776,24 @@ def _composite(wr: Indicator, mr: Indicator, rw: svy.Stat, rm: svy.Stat, cov: np
 
     lo, hi = combine((wr.ci_low, wr.ci_high) if wr.ci_low is not None else None,
                      (mr.ci_low, mr.ci_high) if has_m and mr.ci_low is not None else None)
+    import os
+    if os.environ.get("COMP") == "q":
+        def floor(r, v, cap):
+            return max(v, r * (1 - r) / cap) if cap and cap > 0 and math.isfinite(cap) else v
+        kw = float(rw.extra["kish_n"][k]) if "kish_n" in rw.extra else float("inf")
+        km = float(rm.extra["kish_n"][k]) if "kish_n" in rm.extra else float("inf")
+        vwf = floor(r_w, v_w, kw) if has_w else 0.0
+        vmf = floor(r_m, v_m, km) if has_m else 0.0
+        den = Ereg + n_m
+        q = (Ereg * r_w + n_m * r_m) / den
+        vq = (Ereg**2 * vwf + n_m**2 * vmf + 2 * Ereg * n_m * c) / den**2
+        a_, b_ = Ereg**2 * vwf, n_m**2 * vmf
+        dfw, dfm = float(rw.df[k]), float(rm.df[k]) if has_m else 1.0
+        dfq = (a_ + b_) ** 2 / ((a_ * a_ / dfw if dfw > 0 else 0) + (b_ * b_ / dfm if dfm > 0 else 0)) if (a_ + b_) > 0 else dfw
+        units = wr.n_households + (mr.n_households if has_m else 0)
+        npers = wr.n_persons + (mr.n_persons if has_m else 0)
+        iv = svy.prop_interval(q, vq, max(npers, 2), dfq, "beta", units=max(units, 1))
+        lo, hi = U / A + den / A * float(iv.low[0]), U / A + den / A * float(iv.high[0])
     parts_label = mr.ci_method if not has_w else (f"{wr.ci_method} | {mr.ci_method}" if has_m else wr.ci_method)
 
     def interval_at(factor: float) -> tuple[float, float]:

@@ -6,7 +6,8 @@ Public API (docs/layers-api.md):
 - :func:`check` (responses, sample=None, registry=None, params=QualityParams()) → :class:`QualityReport`
   (``.flags``, ``.enumerators``, ``.enumerator_flags``, ``.summary``, ``.warnings``) — pure
 - :func:`write_quality` (report, out, inputs=None) → ``out/`` with flags.csv, enumerators.csv,
-  enumerator_flags.csv, quality.json; :func:`run_quality` (responses_dir, out, sample=, registry=, params=)
+  enumerator_flags.csv, daily.csv, quality.json; :func:`run_quality` (responses_dir, out, sample=, registry=,
+  params=); :func:`load_quality` (dir) → :class:`QualityReport` read back
 - :func:`draw_backcheck` (responses, share, seed, min_per_stratum=1, flagged=()) → :class:`BackcheckDraw`;
   :func:`write_backcheck` (draw, out.csv|out.xlsx)
 - :data:`CHECKS` — the check catalogue (stable ids, zh/en descriptions, parameters)
@@ -15,10 +16,10 @@ Public API (docs/layers-api.md):
 from .backcheck import BackcheckDraw, draw_backcheck
 from .catalogue import CHECKS, Check
 from .check import QualityReport, check
-from .io import read_flagged, run_quality, write_backcheck, write_quality
+from .io import load_quality, read_flagged, run_quality, write_backcheck, write_quality
 from .params import QualityParams, from_mapping, load_params
 
 __all__ = [
     "CHECKS", "BackcheckDraw", "Check", "QualityParams", "QualityReport", "check", "draw_backcheck", "from_mapping",
-    "load_params", "read_flagged", "run_quality", "write_backcheck", "write_quality",
+    "load_params", "load_quality", "read_flagged", "run_quality", "write_backcheck", "write_quality",
 ]

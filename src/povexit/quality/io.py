@@ -2,14 +2,15 @@
 
 ``quality/`` (docs/data-layout.md): ``flags.csv`` (one row per flagged submission and check),
 ``enumerators.csv`` (statistics per enumerator and per pair), ``enumerator_flags.csv`` (outliers, with
-the test behind each), ``daily.csv`` (当天问题汇总 per day and pair), ``quality.json`` (summary, the daily table, the check catalogue, parameters,
-warnings, SHA-256 of the inputs). Same inputs and parameters → the same bytes (no clock).
+the test behind each), ``daily.csv`` (当天问题汇总 per day and pair), ``quality.json`` (summary, the check
+catalogue, parameters, warnings, SHA-256 of the inputs). Same inputs and parameters → the same bytes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -109,6 +110,37 @@ def run_quality(responses: str | Path, out: str | Path, *, sample: str | Path | 
     report = check(resp, smp, reg, params)
     write_quality(report, out, inputs)
     return report
+
+
+def load_quality(quality_dir: str | Path) -> QualityReport:
+    """Read a ``quality/`` directory back (for the server's fieldwork page and the reports): the tables
+    typed as ``check`` returns them, the summary and parameters from quality.json."""
+    from .enumerators import ENUM_FLAG_SCHEMA
+    from .frame import FLAG_SCHEMA
+    from .params import from_mapping
+
+    d = Path(quality_dir)
+    meta_path = d / "quality.json"
+    if not meta_path.is_file():
+        raise PovexitError(EQ.BAD_FLAGS_FILE(file=str(d), reason="quality.json not found"))
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+
+        def read(name: str, schema: dict[str, pl.DataType] | None = None) -> pl.DataFrame:
+            df = pl.read_csv(d / name, infer_schema=schema is None, infer_schema_length=None)
+            if schema is None:
+                return df
+            return df.select([pl.col(c).cast(t, strict=False) if c in df.columns else pl.lit(None, dtype=t).alias(c)
+                              for c, t in schema.items()])
+
+        flags = read("flags.csv", {c: (pl.String() if t == pl.Date() else t) for c, t in FLAG_SCHEMA.items()}) \
+            .with_columns(pl.col("day").str.to_date(strict=False))
+        return QualityReport(flags=flags, enumerators=read("enumerators.csv"),
+                             enumerator_flags=read("enumerator_flags.csv", ENUM_FLAG_SCHEMA),
+                             summary=meta.get("summary", {}), daily=read("daily.csv"),
+                             params=from_mapping(meta.get("params", {}), str(meta_path)))
+    except (OSError, json.JSONDecodeError, pl.exceptions.PolarsError) as exc:
+        raise PovexitError(EQ.BAD_FLAGS_FILE(file=str(d), reason=str(exc))) from exc
 
 
 def read_flagged(quality_dir: str | Path, severity: str = "error") -> list[str]:

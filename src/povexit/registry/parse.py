@@ -4,6 +4,10 @@ Every parser returns ``null`` for a value it cannot read; the caller flags ``raw
 parsed is null`` as an error.  All expressions are elementwise and streaming-safe: no
 ``Expr.replace``/``replace_strict`` (they make Polars fall back to in-memory execution) and no
 Python callbacks, so a 10^7-row file is parsed in one streaming pass.
+
+Shape of every parser: a cheap exact path, then ``when(exact is not null).then(exact)
+.otherwise(slow)``.  Polars skips a branch no row needs, so on clean data the slow normalisation
+(NFKC, case, inner spaces) costs nothing; a chain of several ``when``s would evaluate it everywhere.
 """
 
 from __future__ import annotations
@@ -39,57 +43,69 @@ def _key(e: pl.Expr) -> pl.Expr:
     return e.str.replace_all(" ", "", literal=True).str.replace_all("\u3000", "", literal=True).str.to_lowercase()
 
 
+def _first(exact: pl.Expr, raw: pl.Expr, slow: pl.Expr) -> pl.Expr:
+    """``exact`` where it matched (or the cell is empty), else ``slow`` — evaluated only if needed."""
+    return pl.when(exact.is_not_null() | raw.is_null()).then(exact).otherwise(slow)
+
+
+def _chain(pairs: list[tuple[pl.Expr, pl.Expr]], dtype: pl.DataType) -> pl.Expr:
+    out: pl.Expr | None = None
+    for cond, value in pairs:
+        out = pl.when(cond).then(value) if out is None else out.when(cond).then(value)
+    assert out is not None
+    return out.otherwise(pl.lit(None, dtype=dtype))
+
+
 def map_codes(e: pl.Expr, aliases: Mapping[str, str]) -> pl.Expr:
     """Text → code through an alias table (case-, width- and space-insensitive); unknown → null."""
-    by_code: dict[str, set[str]] = defaultdict(set)
+    exact: dict[str, set[str]] = defaultdict(set)
+    folded: dict[str, set[str]] = defaultdict(set)
     for raw, code in aliases.items():
-        by_code[code] |= _variants(raw)
+        exact[code] |= {raw, raw.lower(), raw.upper()}
+        folded[code] |= _variants(raw)
+    fast = _chain([(e.is_in(sorted(exact[c])), pl.lit(c)) for c in sorted(exact)], pl.String)
     key = _key(e)
-    out: pl.Expr | None = None
-    for code in sorted(by_code):
-        cond = key.is_in(sorted(by_code[code]))
-        out = pl.when(cond).then(pl.lit(code)) if out is None else out.when(cond).then(pl.lit(code))
-    assert out is not None
-    return out.otherwise(pl.lit(None, dtype=pl.String))
+    slow = _chain([(key.is_in(sorted(folded[c])), pl.lit(c)) for c in sorted(folded)], pl.String)
+    return _first(fast, e, slow)
 
 
 _YES = sorted(set().union(*(_variants(k) for k in contracts.YES)))
 _NO = sorted(set().union(*(_variants(k) for k in contracts.NO)))
+_YES_EXACT = sorted({v for k in contracts.YES for v in (k, k.upper(), k.capitalize())})
+_NO_EXACT = sorted({v for k in contracts.NO for v in (k, k.upper(), k.capitalize())})
 
 
 def yesno(e: pl.Expr) -> pl.Expr:
     """是/否, 1/0, true/false, Y/N (the vocabulary of :func:`contracts.parse_yesno`) → Boolean."""
-    key = e.str.to_lowercase()
-    return (
-        pl.when(key.is_in(_YES)).then(pl.lit(True))
-        .when(key.is_in(_NO)).then(pl.lit(False))
-        .otherwise(pl.lit(None, dtype=pl.Boolean))
-    )
+    fast = _chain([(e.is_in(_YES_EXACT), pl.lit(True)), (e.is_in(_NO_EXACT), pl.lit(False))], pl.Boolean)
+    key = _key(e)
+    slow = _chain([(key.is_in(_YES), pl.lit(True)), (key.is_in(_NO), pl.lit(False))], pl.Boolean)
+    return _first(fast, e, slow)
 
 
 def number(e: pl.Expr, *, percent: bool = False) -> pl.Expr:
     """``12,345.6``, ``12345元``, ``１２３`` → Float64. With ``percent``, ``2%`` → 0.02."""
-    s = nfkc(e).str.replace_all(",", "", literal=True).str.replace_all(" ", "", literal=True).str.strip_suffix("元")
+    t = nfkc(e).str.replace_all(",", "", literal=True).str.replace_all(" ", "", literal=True).str.strip_suffix("元")
     if percent:
-        pct = s.str.ends_with("%")
-        v = s.str.strip_suffix("%").cast(pl.Float64, strict=False)
-        return pl.when(pct).then(v / 100).otherwise(v)
-    return s.cast(pl.Float64, strict=False)
+        v = t.str.strip_suffix("%").cast(pl.Float64, strict=False)
+        slow = pl.when(t.str.ends_with("%")).then(v / 100).otherwise(v)
+    else:
+        slow = t.cast(pl.Float64, strict=False)
+    return _first(e.cast(pl.Float64, strict=False), e, slow)
 
 
 def integer(e: pl.Expr, dtype: pl.DataType = pl.Int64) -> pl.Expr:
     """Whole numbers (``12``, ``12.0``, ``1,234``); ``12.5`` or text → null."""
     v = number(e)
     whole = pl.when(v.is_finite() & (v == v.floor()) & (v.abs() < 2**53)).then(v).otherwise(None).cast(dtype)
-    return pl.coalesce(e.cast(dtype, strict=False), whole)
+    return _first(e.cast(dtype, strict=False), e, whole)
 
 
 def year(e: pl.Expr) -> pl.Expr:
     """``2018``, ``2018年``, ``2018.0`` → Int32; anything else → null."""
-    fast = e.cast(pl.Int32, strict=False)
-    v = nfkc(e).str.strip_suffix("年").cast(pl.Float64, strict=False)
+    v = nfkc(e).str.strip_chars().str.strip_suffix("年").cast(pl.Float64, strict=False)
     slow = pl.when(v.is_finite() & (v == v.floor()) & (v.abs() < 1e6)).then(v).otherwise(None).cast(pl.Int32)
-    return pl.coalesce(fast, slow)
+    return _first(e.cast(pl.Int32, strict=False), e, slow)
 
 
 # ---- resident ID numbers (vectorised idnumber.classify) ----------------------------------------
@@ -101,15 +117,26 @@ def id_normalise(e: pl.Expr) -> pl.Expr:
     """Vectorised :func:`idnumber.normalise` (width, white space, lower-case x, leading apostrophe)."""
     clean = e.str.contains(idnumber.ID18.pattern)
     slow = nfkc(e).str.replace_all(r"\s+", "").str.to_uppercase().str.strip_prefix("'")
-    return pl.when(clean).then(e).otherwise(slow)
+    slow = pl.when(slow == "").then(None).otherwise(slow)
+    return pl.when(clean | e.is_null()).then(e).otherwise(slow)
 
 
-def _check_char(idn: pl.Expr) -> pl.Expr:
-    """GB 11643 check character of the first 17 digits, by integer arithmetic on them (an order of
+def _digits17(idn: pl.Expr) -> pl.Expr:
+    return idn.str.slice(0, 17).cast(pl.UInt64, strict=False)
+
+
+def _check_index(idn: pl.Expr) -> pl.Expr:
+    """Index into ``CHECK_CHARS`` that the first 17 digits call for (integer arithmetic: an order of
     magnitude cheaper than 17 string slices)."""
-    n = idn.str.slice(0, 17).cast(pl.UInt64, strict=False)
-    total = pl.sum_horizontal([((n // (10 ** (16 - i))) % 10) * w for i, w in enumerate(idnumber.WEIGHTS)])
-    return pl.lit(idnumber.CHECK_CHARS).str.slice(total % 11, 1)
+    n = _digits17(idn)
+    return pl.sum_horizontal([((n // (10 ** (16 - i))) % 10) * w for i, w in enumerate(idnumber.WEIGHTS)]) % 11
+
+
+def _written_index(idn: pl.Expr) -> pl.Expr:
+    """Index in ``CHECK_CHARS`` ("10X98765432") of the check character as written."""
+    last = idn.str.slice(17, 1)
+    d = last.cast(pl.Int64, strict=False)
+    return pl.when(last == "X").then(pl.lit(2, pl.Int64)).otherwise((12 - d) % 11)
 
 
 def id_birth_date(idn: pl.Expr) -> pl.Expr:
@@ -121,24 +148,39 @@ def id_problem(idn: pl.Expr, today: dt.date) -> pl.Expr:
     is18 = idn.str.contains(idnumber.ID18.pattern)
     born = id_birth_date(idn)
     bad_birth = born.is_null() | (born > pl.lit(today)) | (born.dt.year() < idnumber.EARLIEST_BIRTH_YEAR)
-    bad_check = _check_char(idn) != idn.str.slice(17, 1)
+    bad_check = _check_index(idn).cast(pl.Int64) != _written_index(idn)
     bad_region = ~idn.str.slice(0, 2).is_in(sorted(idnumber.PROVINCE_CODES))
-    return (
+    resident = _chain(
+        [(bad_birth, pl.lit("birth_date")), (bad_check, pl.lit("check_digit")), (bad_region, pl.lit("region"))],
+        pl.String,
+    )
+    other = (
         pl.when(idn.is_null()).then(pl.lit("missing"))
         .when(idn.str.contains(idnumber.EXCEL_FLOAT.pattern)).then(pl.lit("excel_float"))
-        .when(is18 & bad_birth).then(pl.lit("birth_date"))
-        .when(is18 & bad_check).then(pl.lit("check_digit"))
-        .when(is18 & bad_region).then(pl.lit("region"))
-        .when(is18).then(pl.lit(None, dtype=pl.String))
         .when(idn.str.contains(idnumber.MISTYPED.pattern) & ~idn.str.contains(idnumber.OLD_ID15.pattern))
         .then(pl.lit("format"))
         .otherwise(pl.lit("other_id"))
     )
+    return pl.when(is18).then(resident).otherwise(other)
 
 
 def id_expected_check(idn: pl.Expr) -> pl.Expr:
     """The check character the first 17 digits call for (for the error message)."""
-    return _check_char(idn)
+    return pl.lit(idnumber.CHECK_CHARS).str.slice(_check_index(idn), 1)
+
+
+def id_age(idn: pl.Expr, as_of: dt.date) -> pl.Expr:
+    """Completed years at ``as_of`` from the birth date digits of a valid ID (0 if born after it)."""
+    ymd = (_digits17(idn) // 1000) % 100_000_000
+    y = (ymd // 10_000).cast(pl.Int32)
+    md = (ymd % 10_000).cast(pl.Int32)
+    age = pl.lit(as_of.year, pl.Int32) - y - (md > as_of.month * 100 + as_of.day).cast(pl.Int32)
+    return pl.when(age < 0).then(pl.lit(0, pl.Int32)).otherwise(age)
+
+
+def id_sex(idn: pl.Expr) -> pl.Expr:
+    """M / F from the parity of the 17th digit."""
+    return pl.when(((_digits17(idn) // 1) % 2) == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
 
 
 def age_at(born: pl.Expr, as_of: dt.date) -> pl.Expr:

@@ -148,14 +148,12 @@ def wide_frame(
     problem = parse.id_problem(idt, today)
     born = parse.id_birth_date(idt)
     valid = problem.is_null()
-    sex_from_id = pl.when(idt.str.slice(16, 1).cast(pl.Int32, strict=False) % 2 == 1).then(pl.lit("M")).otherwise(
-        pl.lit("F")
-    )
     sex_given = parse.map_codes(pl.col("sex"), parse.SEX_ALIASES)
     lf = lf.with_columns(
         problem.alias("__id_problem"),
         pl.when(valid).then(born).otherwise(None).alias(t("birth_date")),
-        pl.when(valid).then(sex_from_id).otherwise(sex_given).alias(t("sex")),
+        pl.when(valid).then(parse.id_sex(idt)).otherwise(sex_given).alias(t("sex")),
+        pl.when(valid).then(parse.id_age(idt, as_of)).otherwise(None).alias(t("age")),
         parse.map_codes(pl.col("status"), contracts.STATUS_ALIASES).alias(t("status")),
         parse.map_codes(pl.col("poor_type"), contracts.POOR_TYPE_ALIASES).alias(t("poor_type")),
         parse.map_codes(pl.col("housing_grade"), contracts.HOUSING_ALIASES).alias(t("housing_grade")),
@@ -164,7 +162,6 @@ def wide_frame(
         *[parse.yesno(pl.col(c)).alias(t(c)) for c in YESNO_COLUMNS],
         pl.col("relation").str.to_lowercase().is_in(parse.HEAD_RELATIONS).fill_null(False).alias(t("is_head")),
     )
-    lf = lf.with_columns(parse.age_at(pl.col(t("birth_date")), as_of).alias(t("age")))
     lf = lf.join(villages.lazy().select(*PLACE, pl.col("village_id").alias(t("village_id"))),
                  on=list(PLACE), how="left", maintain_order="left", nulls_equal=False)
     return lf
