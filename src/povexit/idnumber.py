@@ -103,3 +103,12 @@ def age_on(id_number: str, when: _dt.date) -> int | None:
         return None
     b = c.birth_date
     return when.year - b.year - ((when.month, when.day) < (b.month, b.day))
+
+
+def roster_household_id(id_number: object) -> str:
+    """The sample's household id for a roster hit (大数据比对): ``R`` + the first 12 hex digits of SHA-1
+    of the normalised, upper-cased ID number — a stable key that never puts the ID itself in a file.
+    The one definition: sampling, instruments and rules all call this."""
+    import hashlib
+
+    return "R" + hashlib.sha1(normalise(id_number).upper().encode("utf-8")).hexdigest()[:12]

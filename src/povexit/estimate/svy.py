@@ -533,9 +533,10 @@ def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95,
     with np.errstate(divide="ignore", invalid="ignore"):
         # Korn–Graubard, also the fallback for degenerate cases
         n_eff = np.where(degenerate, n_star, p * (1 - p) / var)
-        if n_eff_max is not None:
-            n_eff = np.minimum(n_eff, np.broadcast_to(np.asarray(n_eff_max, dtype=float), p.shape))
         n_eff = n_eff * (_qt(alpha / 2, n - 1) / _qt(alpha / 2, df)) ** 2
+        if n_eff_max is not None:
+            n_eff = np.where(degenerate, n_eff,
+                             np.minimum(n_eff, np.broadcast_to(np.asarray(n_eff_max, dtype=float), p.shape)))
         a1 = n_eff * p
         b1 = n_eff * (1 - p) + 1
         kg_low = np.where(p <= 0, 0.0, _qbeta(alpha / 2, np.where(a1 > 0, a1, 1.0), b1))
@@ -588,9 +589,9 @@ def prop_interval_scalar(p: float, var: float, n: float, df: float, method: str 
         theta = math.log(p / (1 - p))
         return float(special.expit(theta - half)), float(special.expit(theta + half))
     n_eff = (units if units is not None else n) if degenerate else p * (1 - p) / var
-    if n_eff_max is not None:
-        n_eff = min(n_eff, n_eff_max)
     n_eff *= (float(special.stdtrit(n - 1, alpha / 2)) / float(special.stdtrit(df, alpha / 2))) ** 2
+    if n_eff_max is not None and not degenerate:
+        n_eff = min(n_eff, n_eff_max)
     if not (n_eff > 0 and math.isfinite(n_eff)):
         return float("nan"), float("nan")
     low = 0.0 if p <= 0 else float(special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2))

@@ -27,6 +27,7 @@ from .. import contracts, tabular
 from ..errors import PovexitError
 from ..errors import instruments as EI
 from ..fsutil import atomic_dir
+from ..idnumber import roster_household_id
 from ..privacy import mask_name
 from .build import FORMS_DIR, form_path, workbook_bytes
 from .definitions import forms
@@ -53,10 +54,6 @@ def group_code(village_id: str, group: str) -> str:
     return "G" + hashlib.sha1(f"{village_id}|{group}".encode()).hexdigest()[:10]
 
 
-def roster_household_id(id_number: str) -> str:
-    """``R`` + first 12 hex of SHA-1 of the (upper-cased) ID number: the sampler's id for a roster hit
-    (``povexit.sampling.frame.roster_household_id``; a test checks the two agree)."""
-    return "R" + hashlib.sha1(id_number.strip().upper().encode("utf-8")).hexdigest()[:12]
 
 
 # ---- head names from the registry (optional) ----------------------------------------------------------

@@ -9,7 +9,6 @@ roster hits (exclusion / vulnerability source codes); ``o_rules``/``o_detail`` o
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ import polars as pl
 
 from .. import errors as E
 from ..errors import rules as R
+from ..idnumber import roster_household_id
 from . import fields as F
 from .ruleset import Ruleset
 
@@ -85,10 +85,6 @@ def norm_id(expr: pl.Expr) -> pl.Expr:
     return expr.cast(pl.String).str.replace_all(r"[\s']", "").str.to_uppercase()
 
 
-def roster_household_id(id_number: str) -> str:
-    """The sample's household id for a roster hit: ``R`` + the first 12 hex digits of SHA-1 of the
-    (normalised) ID number (sampling layer, docs/data-layout.md)."""
-    return "R" + hashlib.sha1(id_number.encode("utf-8")).hexdigest()[:12]
 
 
 # ---- building ------------------------------------------------------------------------------------

@@ -6,10 +6,9 @@ and villages being sampled, so a national registry (~3×10^7 households) is scan
 
 from __future__ import annotations
 
-import hashlib
-
 import polars as pl
 
+from ..idnumber import roster_household_id
 from ..privacy import mask_id
 from ..registry.model import Registry
 from .design import Design
@@ -18,10 +17,6 @@ STRATUM_CODES = ("poor_weak", "poor_other", "nonpoor_weak", "nonpoor_other")
 POOR_STATUSES = ("poor", "returned")
 
 
-def roster_household_id(id_number: str) -> str:
-    """``R`` + the first 12 hex digits of SHA-1 of the (upper-cased) ID number: a stable key for a
-    roster hit that never puts the ID itself into the sample."""
-    return "R" + hashlib.sha1(id_number.strip().upper().encode("utf-8")).hexdigest()[:12]
 
 
 def _flag(df: pl.DataFrame, name: str) -> pl.Expr:
