@@ -67,7 +67,9 @@ def register(app: typer.Typer) -> None:
         second_interview_rate: float = typer.Option(0.003, "--second-interview-rate",
                                                     help="Share of households interviewed twice."),
         noiseless: bool = typer.Option(False, "--noiseless", help="All noise rates 0: answers are the truth."),
-        start_date: str = typer.Option("2019-02-13", "--start-date", help="First fieldwork day (YYYY-MM-DD)."),
+        start_date: str = typer.Option(
+            None, "--start-date",
+            help="First fieldwork day (YYYY-MM-DD); default 13 Feb of the year after the truth's reference year."),
     ) -> None:
         """模拟入户调查，生成 ODK Central 导出文件 / Simulate the field survey as ODK Central exports."""
         from ..instruments import SimParams, simulate_survey, write_simulated

@@ -453,22 +453,25 @@ def _design(frame: pl.DataFrame, counties: list[str], fpc: FpcRule, lonely_psu: 
 
 
 def _rate(d: svy.Design, y: np.ndarray, x: np.ndarray | None, dom: np.ndarray, method: str,
-          units: np.ndarray, rare: str = "") -> tuple[svy.Stat, svy.Interval]:
-    """A rate with its interval under povexit's rules (docs/statistics.md): the zero-event n* counts
-    households; for the rare-event rates (错退率, 漏评率) the design effect is never below Kish's
-    weighting effect, because a handful of events says nothing about the weights they did not fall on."""
+          units: np.ndarray, *, rare: bool = False, sampled_units: bool = False) -> tuple[svy.Stat, svy.Interval]:
+    """A rate and its interval under povexit's rules (docs/statistics.md, "Rare events"):
+
+    - zero events: n* = the households of the domain (the units a verdict is made on), not persons;
+    - for the rare-event rates (``rare``): the effective sample size never exceeds Kish's effective
+      number of persons, (Σw·t)²/Σw²·t — the design effect is at least the weighting effect, which a
+      handful of events cannot show — nor, for a sample of households (``sampled_units``), the number
+      of households (NCHS: n_eff ≤ n, with n the households whose persons share a verdict).
+    Both bounds are design constants, so they apply after the degrees-of-freedom adjustment."""
     units = np.maximum(units, 1)
-    import os
-    rule = os.environ.get("RW" if rare == "w" else "RM", "C") if rare else ""
-    kish = None
-    if "C" in rule:
-        kish = svy.kish_n(d, x, dom)
-    if "B" in rule:
-        kish = units if kish is None else np.minimum(kish, units)
-    st, iv = svy.ciprop(d, y, x, method, dom, deff=True, units=units, n_eff_max=kish)  # type: ignore[arg-type]
+    cap = None
+    if rare:
+        cap = svy.kish_n(d, x, dom)
+        if sampled_units:
+            cap = np.minimum(cap, units)
+    st, iv = svy.ciprop(d, y, x, method, dom, deff=True, units=units, n_eff_max=cap)  # type: ignore[arg-type]
     st.extra["units"] = units
-    if kish is not None:
-        st.extra["kish_n"] = kish
+    if cap is not None:
+        st.extra["n_eff_max"] = cap
     return st, iv
 
 
@@ -533,9 +536,10 @@ def _compute(arr: _Arrays, rows: _Rows, totals, registry, counties, findings, ca
     gsum = d.group_sum
     census_hh = is_hh & (col("sub") == "census")
     # the units the findings are made on (households): NCHS rules for zero events and deff < 1
-    rw, iw = _rate(d, y_w, x_w, is_exited, ci_method, gsum(is_exited * 1.0), rare="w")
-    rm, im = _rate(d, y_m, x_m, is_census, ci_method, np.maximum(gsum(census_hh * 1.0), gsum(is_census * 1.0)), rare="m")
-    ra, ia = _rate(d, np.nan_to_num(approves), None, dom_a, ci_method, gsum(dom_a * 1.0), rare=False)
+    rw, iw = _rate(d, y_w, x_w, is_exited, ci_method, gsum(is_exited * 1.0), rare=True, sampled_units=True)
+    rm, im = _rate(d, y_m, x_m, is_census, ci_method, np.maximum(gsum(census_hh * 1.0), gsum(is_census * 1.0)),
+                   rare=True)
+    ra, ia = _rate(d, np.nan_to_num(approves), None, dom_a, ci_method, gsum(dom_a * 1.0))
     cov = svy.covariance(d, rw, rm)
     # missed persons from rosters and census together, as a share of the county's non-registered population
     is_mr = col("is_mr").astype(bool)
@@ -713,12 +717,12 @@ def _indicator(stat: svy.Stat, iv: svy.Interval, k: int, *, off, n_hh, n_persons
     p, var, df = float(stat.estimate[k]), float(stat.var[k]), float(stat.df[k])
     n = float(stat.extra["n_persons"][k]) if "n_persons" in stat.extra else float(stat.n[k])
     units = float(stat.extra["units"][k]) if "units" in stat.extra else n
-    kish = float(stat.extra["kish_n"][k]) if "kish_n" in stat.extra else float("inf")
+    cap = float(stat.extra["n_eff_max"][k]) if "n_eff_max" in stat.extra else None
     m = "logit" if method == "likelihood" else method
 
     def interval_at(factor: float) -> tuple[float, float]:
         lo_k, hi_k = svy.prop_interval_scalar(p, var / factor, n * factor, df, m, units=units * factor,
-                                              n_eff_max=kish * factor)
+                                              n_eff_max=None if cap is None else cap * factor)
         return _clip01(lo_k), _clip01(hi_k)
 
     return Indicator(
@@ -776,24 +780,6 @@ def _composite(wr: Indicator, mr: Indicator, rw: svy.Stat, rm: svy.Stat, cov: np
 
     lo, hi = combine((wr.ci_low, wr.ci_high) if wr.ci_low is not None else None,
                      (mr.ci_low, mr.ci_high) if has_m and mr.ci_low is not None else None)
-    import os
-    if os.environ.get("COMP") == "q":
-        def floor(r, v, cap):
-            return max(v, r * (1 - r) / cap) if cap and cap > 0 and math.isfinite(cap) else v
-        kw = float(rw.extra["kish_n"][k]) if "kish_n" in rw.extra else float("inf")
-        km = float(rm.extra["kish_n"][k]) if "kish_n" in rm.extra else float("inf")
-        vwf = floor(r_w, v_w, kw) if has_w else 0.0
-        vmf = floor(r_m, v_m, km) if has_m else 0.0
-        den = Ereg + n_m
-        q = (Ereg * r_w + n_m * r_m) / den
-        vq = (Ereg**2 * vwf + n_m**2 * vmf + 2 * Ereg * n_m * c) / den**2
-        a_, b_ = Ereg**2 * vwf, n_m**2 * vmf
-        dfw, dfm = float(rw.df[k]), float(rm.df[k]) if has_m else 1.0
-        dfq = (a_ + b_) ** 2 / ((a_ * a_ / dfw if dfw > 0 else 0) + (b_ * b_ / dfm if dfm > 0 else 0)) if (a_ + b_) > 0 else dfw
-        units = wr.n_households + (mr.n_households if has_m else 0)
-        npers = wr.n_persons + (mr.n_persons if has_m else 0)
-        iv = svy.prop_interval(q, vq, max(npers, 2), dfq, "beta", units=max(units, 1))
-        lo, hi = U / A + den / A * float(iv.low[0]), U / A + den / A * float(iv.high[0])
     parts_label = mr.ci_method if not has_w else (f"{wr.ci_method} | {mr.ci_method}" if has_m else wr.ci_method)
 
     def interval_at(factor: float) -> tuple[float, float]:

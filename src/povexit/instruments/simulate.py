@@ -20,7 +20,7 @@ import json
 import math
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,9 @@ class SimParams:
     county_cadres: int = 6
     pairs_per_village: int = 6
     villages_per_day: int = 4
-    start_date: str = "2019-02-13"
+    # First fieldwork day. None: 13 February of the year after the synthetic world's reference year
+    # (a year's exits are assessed early the next year: seed 000 assessed 2018 exits from 2019-02-13).
+    start_date: str | None = None
 
     @classmethod
     def noiseless(cls, **kw: Any) -> SimParams:
@@ -97,6 +99,18 @@ class Truth:
     persons: pl.DataFrame
     villages: pl.DataFrame
     hashes: dict[str, str] = field(default_factory=dict)
+    reference_year: int | None = None  # from synth.json beside the truth, when there is one
+
+
+def _reference_year(path: Path) -> int | None:
+    for cand in (path / "synth.json", path.parent / "synth.json"):
+        if cand.is_file():
+            try:
+                year = json.loads(cand.read_text(encoding="utf-8")).get("reference_year")
+            except (OSError, ValueError):
+                return None
+            return int(year) if isinstance(year, int | float) else None
+    return None
 
 
 def load_truth(truth: Any) -> Truth:
@@ -110,7 +124,7 @@ def load_truth(truth: Any) -> Truth:
         if not hh.exists() or not pp.exists():
             raise PovexitError(EI.TRUTH_INVALID(file=str(path), reason="households.parquet or persons.parquet missing"))
         return Truth(pl.read_parquet(hh), pl.read_parquet(pp), pl.read_parquet(vv) if vv.exists() else pl.DataFrame(),
-                     {p.name: sha256_file(p) for p in (hh, pp, vv) if p.exists()})
+                     {p.name: sha256_file(p) for p in (hh, pp, vv) if p.exists()}, _reference_year(path))
     get_ = (lambda k: truth.get(k)) if isinstance(truth, Mapping) else (lambda k: getattr(truth, k, None))
     hh = get_("households") if get_("households") is not None else get_("truth_households")
     pp = get_("persons") if get_("persons") is not None else get_("truth_persons")
@@ -652,6 +666,9 @@ def simulate_survey(truth: Any, sample: Any, seed: int, params: SimParams | None
     params = params or SimParams()
     rng = np.random.Generator(np.random.PCG64(seed))
     t = load_truth(truth)
+    if params.start_date is None:
+        year = (t.reference_year or 2018) + 1
+        params = replace(params, start_date=f"{year}-02-13")
     view = load_sample_view(sample)
     visits, summary = _plan(t, view, rng, params)
     villages = sorted(view.villages["village_id"].drop_nulls().unique().to_list())
