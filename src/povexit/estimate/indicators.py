@@ -439,15 +439,21 @@ def _design(frame: pl.DataFrame, counties: list[str], fpc: FpcRule, lonely_psu: 
     def ids(col: str) -> np.ndarray:
         return frame.select(pl.col(col).rank("dense")).to_series().to_numpy().astype(np.int64)
 
-    sub = ids("sub")
-    design = svy.Design(
-        frame["weight"].to_numpy(),
-        ids=[ids("id1"), ids("id2"), ids("id3")],
-        strata=[ids("s1"), sub, sub],
-        fpc=None if fpc == "no" else [frame[c].to_numpy() for c in ("fpc1", "fpc2", "fpc3")],
-        by=frame["_g"].to_numpy(),
-        lonely_psu=lonely_psu,
-    )
+    fpc1 = frame["fpc1"].to_numpy()
+    if fpc == "no" or not np.isfinite(fpc1).any():
+        # with replacement at the first stage: later stages do not enter the variance (ultimate cluster)
+        design = svy.Design(frame["weight"].to_numpy(), ids=[ids("id1")], strata=ids("s1"),
+                            by=frame["_g"].to_numpy(), lonely_psu=lonely_psu)
+    else:
+        sub = ids("sub")
+        design = svy.Design(
+            frame["weight"].to_numpy(),
+            ids=[ids("id1"), ids("id2"), ids("id3")],
+            strata=[ids("s1"), sub, sub],
+            fpc=[fpc1, frame["fpc2"].to_numpy(), frame["fpc3"].to_numpy()],
+            by=frame["_g"].to_numpy(),
+            lonely_psu=lonely_psu,
+        )
     # groups are numbered in order of appearance of the codes 0..k-1 (all counties present)
     return _Arrays(design, frame, counties, code)
 
@@ -728,7 +734,7 @@ def _indicator(stat: svy.Stat, iv: svy.Interval, k: int, *, off, n_hh, n_persons
     return Indicator(
         official=None if off is None else float(off), estimate=float(stat.estimate[k]), se=float(stat.se[k]),
         ci_low=lo, ci_high=hi, ci_method=iv.method[k], deff=None if stat.deff is None else _num(stat.deff[k]),
-        n_households=int(n_hh), n_persons=int(round(float(n_persons))), n_psu=int(n_psu),
+        n_households=int(n_hh), n_persons=round(float(n_persons)), n_psu=int(n_psu),
         extra={"n_eff": None if iv.n_eff is None else _num(iv.n_eff[k]), **extra},
         interval_at=interval_at,
     )

@@ -5,7 +5,8 @@ Every reader returns Polars frames with fixed names and dtypes, whether the inpu
 or from another layer's objects (``sampling.Sample``, ``rules.Adjudication.findings``), so the
 estimators see one shape.
 
-Until ``povexit.sampling.load_sample`` exists, :func:`load_sample_dir` reads the contract CSVs itself.
+A sample directory with a manifest goes through ``povexit.sampling.load_sample``; contract CSVs from
+another tool are read here.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from typing import Any
 import polars as pl
 
 from .. import errors as E
-from ..contracts import CASES, FINDINGS, SAMPLE_GROUPS, SAMPLE_HOUSEHOLDS, SAMPLE_VILLAGES, TableSpec, parse_yesno
+from ..contracts import (
+    CASES,
+    FINDINGS,
+    SAMPLE_GROUPS,
+    SAMPLE_HOUSEHOLDS,
+    SAMPLE_VILLAGES,
+    TableSpec,
+    parse_yesno,
+)
 from ..errors import estimate as EE
 from ..tabular import ROW, find_table_file, read_table
 
@@ -118,32 +127,26 @@ def _read(directory: Path, spec: TableSpec, required: bool) -> tuple[pl.DataFram
 
 
 def load_sample_dir(path: str | Path) -> SampleTables:
-    """The sample directory written by ``povexit sample`` (contract §2 plus the documented extras)."""
+    """The sample directory written by ``povexit sample`` (contract §2 plus the documented extras),
+    through ``sampling.load_sample`` (which verifies the manifest's hashes); a directory of contract
+    CSVs without a manifest (drawn by another tool) is read as it is."""
     path = Path(path)
     if not path.is_dir():
         raise E.PovexitError(E.FILE_NOT_FOUND(file=str(path)))
-    try:  # the sampling layer's own loader, once it exists
-        from ..sampling import load_sample  # type: ignore[attr-defined]
-    except ImportError:
-        load_sample = None
-    if load_sample is not None:
+    if (path / "manifest.json").exists():  # a povexit sample: the sampling layer's loader checks its hashes
+        from ..sampling import load_sample
+
         return normalise_sample(load_sample(path))
     villages, vfile = _read(path, SAMPLE_VILLAGES, True)
     households, hfile = _read(path, SAMPLE_HOUSEHOLDS, True)
     groups, gfile = _read(path, SAMPLE_GROUPS, False)
     reserve_spec = TableSpec("sample_reserve", ("reserve",), SAMPLE_HOUSEHOLDS.columns)
     reserve, rfile = _read(path, reserve_spec, False)
-    manifest: dict[str, Any] = {}
-    if (path / "manifest.json").exists():
-        import json
-
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     return SampleTables(
         villages=_typed(villages, VILLAGE_COLUMNS, vfile),
         households=_typed(households, HOUSEHOLD_COLUMNS, hfile),
         groups=_typed(groups if groups is not None else pl.DataFrame(), GROUP_COLUMNS, gfile),
         reserve=None if reserve is None else _typed(reserve, HOUSEHOLD_COLUMNS, rfile),
-        manifest=manifest,
         source=path,
     )
 

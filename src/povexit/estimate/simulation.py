@@ -154,6 +154,8 @@ def draw_sample(pop: Population, rng: np.random.Generator, *, allocation=(11, 10
     chosen, p_v, fpc_v = [], [], []
     for s, n_h in zip(STRATA, allocation, strict=True):
         idx = np.flatnonzero(strata == s)
+        if len(idx) == 0 or n_h == 0:
+            continue
         take = rng.choice(idx, size=min(n_h, len(idx)), replace=False)
         chosen.extend(take)
         p_v.extend([len(take) / len(idx)] * len(take))
@@ -176,7 +178,8 @@ def draw_sample(pop: Population, rng: np.random.Generator, *, allocation=(11, 10
         g = pop.groups.filter(pl.col("village_id") == vids[chosen[i]])
         j = int(rng.integers(g.height))
         gsel.append(g[j].with_columns(p_group=pl.lit(len(cv) / len(chosen) / g.height)))
-    groups = pl.concat(gsel).with_columns(county=pl.lit(pop.county))
+    groups = (pl.concat(gsel) if gsel else pop.groups.head(0).with_columns(p_group=pl.lit(0.0))).with_columns(
+        county=pl.lit(pop.county))
     census = pop.general.join(groups.select("village_id", "group"), on=["village_id", "group"], how="inner")
     households = e.select(
         "household_id", "village_id", group=pl.lit(None, dtype=pl.String), instrument=pl.lit("registered"),

@@ -88,8 +88,13 @@ def summarise(results: Sequence[CountyEstimates]) -> dict[str, Any]:
     }
 
 
+NUMERIC_FIELDS = ("official", "estimate", "se", "ci_low", "ci_high", "deff")
+COUNT_FIELDS = ("n_households", "n_persons", "n_psu")
+
+
 def table(results: Sequence[CountyEstimates]) -> pl.DataFrame:
-    """One row per county: decision and, for each indicator, official / estimate / se / interval."""
+    """One row per county: decision and, for each indicator, ``<indicator>_<field>`` for the fields
+    of contract §5 (official, estimate, se, interval, deff, counts, ci_method) and its threshold."""
     rows = []
     for r in results:
         row: dict[str, Any] = {
@@ -100,13 +105,17 @@ def table(results: Sequence[CountyEstimates]) -> pl.DataFrame:
         }
         for name in INDICATORS:
             ind = r.indicators[name]
-            for key in ("official", "estimate", "se", "ci_low", "ci_high", "deff"):
+            for key in (*NUMERIC_FIELDS, *COUNT_FIELDS, "ci_method"):
                 row[f"{name}_{key}"] = getattr(ind, key)
+            row[f"{name}_threshold"] = r.thresholds[name]
         row["near_threshold"] = ";".join(r.near_threshold)
         row["failing_reference"] = ";".join(r.decision.failing_reference)
         rows.append(row)
-    schema = {k: pl.Float64 for k in rows[0] if k.endswith(("_official", "_estimate", "_se", "_ci_low", "_ci_high",
-                                                             "_deff", "_threshold"))} if rows else None
+    schema: dict[str, Any] = {"composite_threshold": pl.Float64}
+    for name in INDICATORS:
+        schema |= {f"{name}_{key}": pl.Float64 for key in (*NUMERIC_FIELDS, "threshold")}
+        schema |= {f"{name}_{key}": pl.Int64 for key in COUNT_FIELDS}
+        schema[f"{name}_ci_method"] = pl.String
     return pl.DataFrame(rows, schema_overrides=schema, infer_schema_length=None)
 
 

@@ -67,12 +67,16 @@ def factorize(*columns: object) -> np.ndarray:
     return codes
 
 
-def _count_unique_within(outer: np.ndarray, inner: np.ndarray, n_outer: int) -> np.ndarray:
-    """For each outer code, the number of distinct inner codes among its rows."""
+def _count_nested(outer: np.ndarray, inner: np.ndarray, n_outer: int) -> np.ndarray:
+    """For each outer code, the number of distinct inner codes among its rows, where every inner code
+    lies in one outer code (clusters nested in strata)."""
     if not len(outer):
         return np.zeros(n_outer, np.int64)
-    key = np.unique(outer.astype(np.int64) * (int(inner.max()) + 1) + inner)
-    return np.bincount(key // (int(inner.max()) + 1), minlength=n_outer)
+    inner_outer = np.zeros(int(inner.max()) + 1, np.int64)
+    inner_outer[inner] = outer
+    present = np.zeros(len(inner_outer), bool)
+    present[inner] = True
+    return np.bincount(inner_outer[present], minlength=n_outer)
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,7 @@ class Design:
         sampsize_rows: list[np.ndarray] = []
         for s in range(n_stages):
             nst = int(st_codes[s].max(initial=-1)) + 1
-            nh = _count_unique_within(st_codes[s], cl_codes[s], nst)
+            nh = _count_nested(st_codes[s], cl_codes[s], nst)
             sampsize_rows.append(nh[st_codes[s]])
         self.has_fpc = fpc is not None
         popsize_rows: list[np.ndarray] = []
@@ -515,9 +519,10 @@ def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95,
     share it (an exited household's persons are all wrongly exited or none is). Given, the zero-event
     n* is ``units`` rather than the persons: with no event there is no variance to say how clustered
     the persons are, and counting persons as independent would make [0, upper] far too short (the
-    coverage simulation shows it). ``n_eff_max`` bounds the effective sample size (povexit passes the
-    Kish effective number of persons, i.e. a design effect never below the weighting effect
-    1 + CV²(w)). Without either the interval is R's exactly.
+    coverage simulation shows it). ``n_eff_max`` bounds the (degrees-of-freedom adjusted) effective
+    sample size of a non-degenerate estimate: povexit passes design constants — Kish's effective number
+    of persons (a design effect never below the weighting effect 1 + CV²(w)) and, for a sample of
+    households, their number. Without either the interval is R's exactly.
 
     ``likelihood`` needs the data; use :func:`ciprop`.
     """
@@ -530,7 +535,7 @@ def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95,
     n_star = n if units is None else np.broadcast_to(np.asarray(units, dtype=float), p.shape)
     alpha = 1 - level
     degenerate = (p <= 0) | (p >= 1) | ~(var > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # Korn–Graubard, also the fallback for degenerate cases
         n_eff = np.where(degenerate, n_star, p * (1 - p) / var)
         n_eff = n_eff * (_qt(alpha / 2, n - 1) / _qt(alpha / 2, df)) ** 2
