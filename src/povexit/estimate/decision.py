@@ -22,6 +22,12 @@ THRESHOLD_KEYS = ("composite_incidence", "wrongful_exit_rate", "missed_rate", "a
 #: how far the sample may be scaled when asking how many more households would settle an indicator
 MAX_SAMPLE_FACTOR = 1000.0
 
+HOUSEHOLD_WORDS = {
+    "wrongful_exit_rate": ("脱贫户", "exited households"),
+    "missed_rate": ("非建档立卡户", "non-registered households"),
+    "approval_rate": ("调查户", "surveyed households"),
+    "composite_incidence": ("脱贫户", "exited households"),
+}
 ZH = {
     "composite_incidence": "综合贫困发生率", "wrongful_exit_rate": "脱贫人口错退率",
     "missed_rate": "贫困人口漏评率", "approval_rate": "群众认可度",
@@ -207,32 +213,31 @@ def near_threshold(indicators: dict[str, Any], thresholds: dict[str, float], *, 
             "threshold": t, "estimate": ind.estimate, "ci_low": ind.ci_low, "ci_high": ind.ci_high,
             "sample_factor": None if k is None else round(k, 3),
         }
-        if name == "wrongful_exit_rate":
-            d.update(kind="exited households (registered sample)",
-                     extra_households=None if extra is None else math.ceil(extra * exited_hh))
-            what_zh = f"约 {d['extra_households']} 户脱贫户" if extra is not None else None
-            what_en = f"about {d['extra_households']} more exited households" if extra is not None else None
-        elif name == "missed_rate":
-            d.update(kind="census groups (non-registered households)",
-                     extra_census_groups=None if extra is None else math.ceil(extra * n_groups),
-                     extra_households=None if extra is None else math.ceil(extra * census_households))
-            what_zh = (f"约 {d['extra_census_groups']} 个普查村民小组（约 {d['extra_households']} 户非建档立卡户）"
-                       if extra is not None else None)
-            what_en = (f"about {d['extra_census_groups']} more census groups (about {d['extra_households']} "
-                       "non-registered households)" if extra is not None else None)
-        elif name == "approval_rate":
-            d.update(kind="surveyed households (both instruments, in proportion)",
-                     extra_households=None if extra is None else math.ceil(extra * ind.n_households))
-            what_zh = f"约 {d['extra_households']} 户调查户" if extra is not None else None
-            what_en = f"about {d['extra_households']} more surveyed households" if extra is not None else None
+        kind, per_households, per_groups = {
+            "wrongful_exit_rate": ("exited households (registered sample)", exited_hh, 0),
+            "missed_rate": ("census groups (non-registered households)", census_households, n_groups),
+            "approval_rate": ("surveyed households (both instruments, in proportion)", ind.n_households, 0),
+            "composite_incidence": ("exited households and census groups, in proportion", exited_hh, n_groups),
+        }[name]
+        d["kind"] = kind
+        what_zh = what_en = None
+        if extra is not None:
+            d["extra_households"] = math.ceil(extra * per_households)
+            hh_zh, hh_en = HOUSEHOLD_WORDS[name]
+            what_zh, what_en = f"约 {d['extra_households']} 户{hh_zh}", f"about {d['extra_households']} more {hh_en}"
+            if per_groups:
+                d["extra_census_groups"] = math.ceil(extra * per_groups)
+                g = d["extra_census_groups"]
+                if name == "missed_rate":  # the groups are what is sampled; their households follow
+                    what_zh = f"约 {g} 个普查村民小组（{what_zh}）"
+                    what_en = f"about {g} more census groups ({what_en.replace('more ', '')})"
+                else:
+                    what_zh += f"和 {g} 个普查村民小组"
+                    what_en += f" and {g} more census groups"
         else:
-            d.update(kind="exited households and census groups, in proportion",
-                     extra_households=None if extra is None else math.ceil(extra * exited_hh),
-                     extra_census_groups=None if extra is None else math.ceil(extra * n_groups))
-            what_zh = (f"约 {d['extra_households']} 户脱贫户和 {d['extra_census_groups']} 个普查村民小组"
-                       if extra is not None else None)
-            what_en = (f"about {d['extra_households']} more exited households and {d['extra_census_groups']} "
-                       "more census groups" if extra is not None else None)
+            d["extra_households"] = None
+            if per_groups:
+                d["extra_census_groups"] = None
         head_zh = (f"注意：{ZH[name]}的 95% 置信区间 [{_pct(ind.ci_low)}, {_pct(ind.ci_high)}] 包含标准 {_pct(t)}，"
                    "按抽样误差尚不能判定是否达标")
         head_en = (f"Note: the 95% interval of the {EN[name]}, [{_pct(ind.ci_low)}, {_pct(ind.ci_high)}], "

@@ -115,15 +115,20 @@ def _typed(df: pl.DataFrame, columns: dict[str, Any], file: str | None) -> pl.Da
     return typed.hstack(df.select(extra)) if extra else typed
 
 
+def _read_file(path: str | Path, spec: TableSpec) -> pl.DataFrame:
+    """A contract table from a file (any format and encoding); column problems are errors."""
+    table = read_table(path, spec)
+    E.raise_if_errors(table.diagnostics)
+    return table.collect()
+
+
 def _read(directory: Path, spec: TableSpec, required: bool) -> tuple[pl.DataFrame | None, str | None]:
     path = find_table_file(directory, spec)
     if path is None:
         if required:
             raise E.PovexitError(E.FILE_NOT_FOUND(file=str(directory / f"{spec.stems[0]}.csv")))
         return None, None
-    table = read_table(path, spec)
-    E.raise_if_errors(table.diagnostics)
-    return table.collect(), str(path)
+    return _read_file(path, spec), str(path)
 
 
 def load_sample_dir(path: str | Path) -> SampleTables:
@@ -167,9 +172,7 @@ def normalise_sample(sample: Any) -> SampleTables:
 
 def read_findings(path: str | Path) -> pl.DataFrame:
     """``findings.csv`` (contract §4; CSV/XLSX/Parquet, any encoding, Chinese headers)."""
-    table = read_table(path, FINDINGS)
-    E.raise_if_errors(table.diagnostics)
-    return normalise_findings(table.collect(), file=str(path))
+    return normalise_findings(_read_file(path, FINDINGS), file=str(path))
 
 
 def normalise_findings(df: pl.DataFrame, file: str | None = "findings.csv") -> pl.DataFrame:
@@ -189,9 +192,7 @@ def normalise_findings(df: pl.DataFrame, file: str | None = "findings.csv") -> p
 
 def read_cases(path: str | Path) -> pl.DataFrame:
     """``cases.csv`` (contract §4): household_id, kind, outcome (confirmed / dismissed / pending)."""
-    table = read_table(path, CASES)
-    E.raise_if_errors(table.diagnostics)
-    return normalise_cases(table.collect(), file=str(path))
+    return normalise_cases(_read_file(path, CASES), file=str(path))
 
 
 def normalise_cases(df: pl.DataFrame, file: str | None = "cases.csv") -> pl.DataFrame:

@@ -544,10 +544,10 @@ def prop_interval(p, var, n, df, method: CIMethod = "beta", level: float = 0.95,
                              np.minimum(n_eff, np.broadcast_to(np.asarray(n_eff_max, dtype=float), p.shape)))
         a1 = n_eff * p
         b1 = n_eff * (1 - p) + 1
-        kg_low = np.where(p <= 0, 0.0, _qbeta(alpha / 2, np.where(a1 > 0, a1, 1.0), b1))
+        kg_low = np.where((p <= 0) | (a1 <= 0), 0.0, _qbeta(alpha / 2, np.where(a1 > 0, a1, 1.0), b1))
         a2 = n_eff * p + 1
         b2 = n_eff * (1 - p)
-        kg_high = np.where(p >= 1, 1.0, _qbeta(1 - alpha / 2, a2, np.where(b2 > 0, b2, 1.0)))
+        kg_high = np.where((p >= 1) | (b2 <= 0), 1.0, _qbeta(1 - alpha / 2, a2, np.where(b2 > 0, b2, 1.0)))
         bad = ~np.isfinite(n_eff) | (n_eff <= 0)
         kg_low = np.where(bad, np.nan, kg_low)
         kg_high = np.where(bad, np.nan, kg_high)
@@ -599,8 +599,9 @@ def prop_interval_scalar(p: float, var: float, n: float, df: float, method: str 
         n_eff = min(n_eff, n_eff_max)
     if not (n_eff > 0 and math.isfinite(n_eff)):
         return float("nan"), float("nan")
-    low = 0.0 if p <= 0 else float(special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2))
-    high = 1.0 if p >= 1 else float(special.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2))
+    a, b = n_eff * p, n_eff * (1 - p)
+    low = 0.0 if p <= 0 or a <= 0 else float(special.betaincinv(a, b + 1, alpha / 2))
+    high = 1.0 if p >= 1 or b <= 0 else float(special.betaincinv(a + 1, b, 1 - alpha / 2))
     return low, high
 
 
