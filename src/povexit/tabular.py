@@ -11,6 +11,7 @@ Large CSVs are scanned lazily (``lazy=True``) so registry-wide work stays stream
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
@@ -56,10 +57,8 @@ class RawTable:
             self._tmp = None
 
     def __del__(self) -> None:  # pragma: no cover - best effort
-        try:
+        with contextlib.suppress(Exception):
             self.close()
-        except Exception:
-            pass
 
 
 def find_table_file(directory: Path, spec: TableSpec) -> Path | None:
@@ -186,20 +185,25 @@ def map_headers(
 
 # ---- readers -------------------------------------------------------------------------------------
 
-def read_table(path: str | Path, spec: TableSpec, *, lazy: bool = False) -> RawTable:
+def read_table(path: str | Path, spec: TableSpec, *, lazy: bool = False, fast_strip: bool = False) -> RawTable:
     """Read ``path`` as table ``spec``. Raises :class:`PovexitError` when it cannot be read at all;
-    column-level problems (missing/duplicate columns) are returned in ``diagnostics``."""
+    column-level problems (missing/duplicate columns) are returned in ``diagnostics``.
+
+    Cells are stripped of surrounding white space and a blank cell is null.  With ``fast_strip``
+    (for 10^7-row files) only cells that start or end with a space or an ideographic space (U+3000)
+    are stripped (of all surrounding white space), which saves a third of the read; a tab or NBSP
+    alone at the edge of a cell is then kept."""
     path = Path(path)
     if not path.exists():
         raise E.PovexitError(E.FILE_NOT_FOUND(file=str(path)))
     ext = path.suffix.lower()
     try:
         if ext in CSV_EXTS:
-            return _read_csv(path, spec, lazy=lazy)
+            return _read_csv(path, spec, lazy=lazy, fast_strip=fast_strip)
         if ext in XLSX_EXTS:
             return _read_xlsx(path, spec)
         if ext in PARQUET_EXTS:
-            return _read_parquet(path, spec, lazy=lazy)
+            return _read_parquet(path, spec, lazy=lazy, fast_strip=fast_strip)
     except E.PovexitError:
         raise
     except (OSError, pl.exceptions.PolarsError, csv.Error, ValueError, KeyError) as exc:
@@ -214,7 +218,7 @@ def _sniff_delimiter(sample: str) -> str:
         return "\t" if sample.count("\t") > sample.count(",") else ","
 
 
-def _read_csv(path: Path, spec: TableSpec, *, lazy: bool) -> RawTable:
+def _read_csv(path: Path, spec: TableSpec, *, lazy: bool, fast_strip: bool = False) -> RawTable:
     encoding = detect_encoding(path)
     with open(path, encoding=encoding, newline="") as fh:
         head_text = fh.read(256 * 1024)
@@ -254,7 +258,7 @@ def _read_csv(path: Path, spec: TableSpec, *, lazy: bool) -> RawTable:
         data: pl.DataFrame | pl.LazyFrame = pl.scan_csv(src, **kwargs)
     else:
         data = pl.read_csv(src, **kwargs)
-    data = _strip_bom_and_blank(data)
+    data = _strip_bom_and_blank(data, fast_strip)
     return RawTable(spec, path, data, encoding=encoding, header_row=hidx + 1, headers=written,
                     extra_columns=extra, diagnostics=diags, _tmp=tmp)
 
@@ -268,9 +272,20 @@ def blank_to_null(e: pl.Expr) -> pl.Expr:
     return pl.when(s == "").then(None).otherwise(s)
 
 
-def _strip_bom_and_blank(data: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+def _edge_space(e: pl.Expr) -> pl.Expr:
+    return (e.str.starts_with(" ") | e.str.ends_with(" ") | e.str.starts_with("\u3000")
+            | e.str.ends_with("\u3000"))
+
+
+def _strip_bom_and_blank(data: pl.DataFrame | pl.LazyFrame, fast_strip: bool = False) -> pl.DataFrame | pl.LazyFrame:
     cols = [c for c in data.collect_schema().names() if c != ROW]
-    trimmed = data.with_columns([blank_to_null(pl.col(c)).alias(c) for c in cols])
+    if fast_strip:
+        # Polars evaluates a ``then`` branch only when some row needs it: clean columns cost a test
+        cleaned = [pl.when(_edge_space(pl.col(c))).then(blank_to_null(pl.col(c))).otherwise(pl.col(c)).alias(c)
+                   for c in cols]
+    else:
+        cleaned = [blank_to_null(pl.col(c)).alias(c) for c in cols]
+    trimmed = data.with_columns(cleaned)
     # drop rows that are entirely empty (Excel leaves them at the end)
     if cols:
         trimmed = trimmed.filter(~pl.all_horizontal([pl.col(c).is_null() for c in cols]))
@@ -353,13 +368,13 @@ def _read_xlsx(path: Path, spec: TableSpec) -> RawTable:
                     extra_columns=extra, diagnostics=diags)
 
 
-def _read_parquet(path: Path, spec: TableSpec, *, lazy: bool) -> RawTable:
+def _read_parquet(path: Path, spec: TableSpec, *, lazy: bool, fast_strip: bool = False) -> RawTable:
     lf = pl.scan_parquet(path)
     raw = lf.collect_schema().names()
     names, written, extra, diags = map_headers(raw, spec, path)
     lf = lf.rename(dict(zip(raw, names, strict=True)))
     lf = lf.with_columns([pl.col(n).cast(pl.String) for n in names]).with_row_index(ROW, offset=1)
     lf = lf.with_columns(pl.col(ROW).cast(pl.Int64))
-    data = _strip_bom_and_blank(lf)
+    data = _strip_bom_and_blank(lf, fast_strip)
     return RawTable(spec, path, data if lazy else data.collect(), encoding=None, header_row=0,
                     headers=written, extra_columns=extra, diagnostics=diags)

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
-from conftest import PERSONS, TABLES, TODAY, fill, only, replace_line, write_registry
+from registry_fixture import PERSONS, TABLES, TODAY, fill, only, replace_line, write_registry
 
 from povexit import contracts, registry
 

@@ -6,8 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import (
-    COUNTIES, GROUPS, IDS, PERSONS, ROSTERS, TODAY, VILLAGES, add_line, only, pid, replace_line,
+from registry_fixture import (
+    COUNTIES,
+    GROUPS,
+    IDS,
+    PERSONS,
+    ROSTERS,
+    TODAY,
+    VILLAGES,
+    add_line,
+    only,
+    pid,
+    replace_line,
     write_registry,
 )
 
@@ -457,3 +467,26 @@ def test_messages_in_english(tmp_path, monkeypatch):
     d = only(r, "PVX-R130")
     assert d.message() == "Household H002 has no head (户主) among its 2 member(s)"
     assert "relation" in d.fix()
+
+
+def test_every_message_is_complete_in_both_languages(tmp_path):
+    """Many defects at once: every diagnostic names a file and fills every placeholder, zh and en."""
+    bad = IDS["p1"][:17] + ("0" if IDS["p1"][17] != "0" else "1")
+    p = replace_line(PERSONS, 0, id_number=bad, relocated="也许", income_per_capita="-3")
+    p = replace_line(p, 1, id_number="E1234567", exit_year="2030", poor_type="贫困")
+    p = replace_line(p, 2, id_number="1.10101199003077E+17", relation="户主")
+    p = replace_line(p, 3, id_number="530128196802301118", status="脱贫了")
+    p = replace_line(p, 4, id_number="53012819680301111", village="丁村")
+    p = replace_line(p, 6, id_number=IDS["p6"], income_per_capita="2600")
+    v = add_line(VILLAGES, "云南省,昆明市,禄劝县,撒营盘镇,乙村,否,2030,八百,205,是,否,否,否")
+    g = add_line(GROUPS, "禄劝县,撒营盘镇,戊村,一组,100,20")
+    ro = add_line(ROSTERS, "交通局,123,x,屏山街道,甲村,")
+    c = add_line(COUNTIES, "云南省,昆明市,禄劝县,东部,3,2018")
+    r = check(tmp_path, persons=p, villages=v, groups=g, rosters=ro, counties=c)
+    assert len(r.counts) >= 15
+    for d in r.diagnostics:
+        assert d.file, d
+        for lang in ("zh", "en"):
+            for text in (d.message(lang), d.fix(lang)):
+                assert "{" not in text and "}" not in text, (d.code, lang, text)
+        assert bad not in d.message("zh") and bad not in d.message("en")

@@ -58,7 +58,7 @@ ID_CHECK_DIGIT = spec(
 ID_BIRTH_DATE = spec(
     "PVX-R112", "error",
     "证件号码“{value}”中的出生日期 {birth} 无效{reason}",
-    "ID number '{value}' has an invalid birth date {birth}{reason}",
+    "ID number '{value}' has an invalid birth date {birth}{reason_en}",
     "核对号码第 7–14 位（出生年月日）。", "Check characters 7–14 (year, month, day of birth).",
 )
 ID_EXCEL_FLOAT = spec(
@@ -72,7 +72,7 @@ ID_EXCEL_FLOAT = spec(
 )
 ID_OTHER = spec(
     "PVX-R114", "warning",
-    "证件号码“{value}”不是居民身份证号（{kind}），无法校验", "ID number '{value}' is not a resident ID ({kind}); it cannot be checked",
+    "证件号码“{value}”不是居民身份证号（{kind}），无法校验", "ID number '{value}' is not a resident ID ({kind_en}); it cannot be checked",
     "若此人有居民身份证，请改填身份证号。", "If the person has a resident ID card, use its number.",
 )
 ID_REGION = spec(

@@ -38,16 +38,31 @@ def _code(col: str, codes: dict[str, int]) -> pl.Expr:
 
 
 def _place_hash() -> pl.Expr:
-    return pl.concat_str([pl.col(c).fill_null("") for c in PLACE], separator="\x1f").hash()
+    """A 64-bit key of the five place names: the village id's hash when the village is known (one
+    column), the names' otherwise (computed only when some person's village is unknown)."""
+    names = pl.concat_str([pl.col(c).fill_null("") for c in PLACE], separator="\x1f").hash()
+    return pl.when(pl.col("village_id").is_not_null()).then(pl.col("village_id").hash()).otherwise(names)
 
 
-def _minmax(name: str, e: pl.Expr) -> list[pl.Expr]:
-    return [e.min().alias(f"{name}_min"), e.max().alias(f"{name}_max")]
+REP_COLUMNS = (
+    "source_row", "household_id", *PLACE, "village_id", "group", "status", "poor_type", "income_per_capita",
+    "relocated", "housing_grade", "poverty_cause", "is_head", "name", "id_number",
+)
+
+
+def head_rows(persons: pl.LazyFrame) -> pl.LazyFrame:
+    """The head rows with the fields a household takes from its representative row."""
+    return persons.filter(pl.col("is_head") & pl.col("household_id").is_not_null()).select(REP_COLUMNS)
+
+
+def _differs(e: pl.Expr) -> pl.Expr:
+    """Do the members' non-null values differ? (min against max: one boolean of state per household)"""
+    return (e.min() != e.max()).fill_null(False)
 
 
 def stats(persons: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per household id: members, heads, first row, representative row and min/max of the
-    fields that must agree."""
+    """One row per household id: members, heads, first row, representative row, exit year and
+    whether the fields that must agree differ between members."""
     key = pl.col("source_row") + (~pl.col("is_head")).cast(pl.Int64) * HEAD_KEY_SHIFT
     return (
         persons.filter(pl.col("household_id").is_not_null())
@@ -57,22 +72,19 @@ def stats(persons: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("is_head").sum().cast(pl.Int32).alias("heads"),
             pl.col("source_row").min().alias("first_row"),
             key.min().alias("rep_key"),
-            *_minmax("status", _code("status", STATUS_CODES)),
-            *_minmax("exit_year", pl.col("exit_year")),
-            *_minmax("place", _place_hash()),
-            *_minmax("group", pl.col("group").hash()),
-            *_minmax("poor_type", _code("poor_type", POOR_TYPE_CODES)),
-            *_minmax("income_per_capita", pl.col("income_per_capita")),
-            *_minmax("relocated", pl.col("relocated").cast(pl.Int8)),
-            *_minmax("housing_grade", _code("housing_grade", HOUSING_CODES)),
+            pl.col("exit_year").max().alias("exit_year_max"),
+            _differs(_code("status", STATUS_CODES)).alias("status_mixed"),
+            _differs(pl.col("exit_year")).alias("exit_year_mixed"),
+            _differs(_place_hash()).alias("place_mixed"),
+            _differs(pl.col("group").hash()).alias("group_mixed"),
+            _differs(_code("poor_type", POOR_TYPE_CODES)).alias("poor_type_mixed"),
+            _differs(pl.col("income_per_capita")).alias("income_per_capita_mixed"),
+            _differs(pl.col("relocated").cast(pl.Int8)).alias("relocated_mixed"),
+            _differs(_code("housing_grade", HOUSING_CODES)).alias("housing_grade_mixed"),
             pl.col("monitored").max().alias("monitored"),
         )
         .with_columns((pl.col("rep_key") % HEAD_KEY_SHIFT).alias("rep_row"))
     )
-
-
-def _differs(name: str) -> pl.Expr:
-    return (pl.col(f"{name}_min") != pl.col(f"{name}_max")).fill_null(False)
 
 
 def wide_households(
@@ -82,19 +94,20 @@ def wide_households(
     ``labels`` names the attributes in messages (the headers as the user wrote them)."""
     labels = labels or {}
     s = stats_frame.lazy().with_columns(
-        _differs("status").alias("__f_status_mixed"),
-        _differs("exit_year").alias("__f_exit_year_mixed"),
-        _differs("place").alias("__f_place_mixed"),
+        pl.col("status_mixed").alias("__f_status_mixed"),
+        pl.col("exit_year_mixed").alias("__f_exit_year_mixed"),
+        pl.col("place_mixed").alias("__f_place_mixed"),
         pl.concat_str(
-            [pl.when(_differs(a)).then(pl.lit(labels.get(a, a))) for a in ATTRIBUTES], separator=", ",
+            [pl.when(pl.col(f"{a}_mixed")).then(pl.lit(labels.get(a, a))) for a in ATTRIBUTES], separator=", ",
             ignore_nulls=True,
         ).alias("__mixed_attributes"),
     ).drop("household_id")
-    rep = persons.select(
-        "source_row", "household_id", *PLACE, "village_id", "group", "status", "poor_type",
-        "income_per_capita", "relocated", "housing_grade", "poverty_cause", "is_head",
-        pl.col("name").alias("__name"), pl.col("id_number").alias("__id_number"),
-    )
+    # representative rows are head rows, except in the (rare) households without a head
+    headless = stats_frame.filter(pl.col("heads") == 0)["rep_row"]
+    others = persons.filter(pl.col("source_row").is_in(headless.implode())).select(REP_COLUMNS)
+    rep = pl.concat([head_rows(persons), others]).rename({"name": "__name", "id_number": "__id_number"})
+    if headless.len():
+        rep = rep.sort("source_row")
     hh = rep.join(s, left_on="source_row", right_on="rep_row", how="inner", maintain_order="left")
     return hh.with_columns(
         pl.col("exit_year_max").alias("exit_year"),

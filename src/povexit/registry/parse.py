@@ -110,7 +110,8 @@ ID_PROBLEMS = ("missing", "excel_float", "format", "birth_date", "check_digit", 
 def id_normalise(e: pl.Expr) -> pl.Expr:
     """Vectorised :func:`idnumber.normalise` (width, white space, lower-case x, leading apostrophe)."""
     clean = e.str.contains(idnumber.ID18.pattern)
-    slow = nfkc(e).str.replace_all(r"\s+", "").str.to_uppercase().str.strip_prefix("'")
+    # Python counts U+001C-U+001F as white space (str.strip, re), Rust regex does not
+    slow = nfkc(e).str.replace_all(r"[\s\x1c-\x1f]+", "").str.to_uppercase().str.strip_prefix("'")
     slow = pl.when(slow == "").then(None).otherwise(slow)
     return pl.when(clean | e.is_null()).then(e).otherwise(slow)
 
@@ -133,11 +134,6 @@ def _written_index(idn: pl.Expr) -> pl.Expr:
     return pl.when(last == "X").then(pl.lit(2, pl.Int64)).otherwise((12 - d) % 11)
 
 
-def _ymd(idn: pl.Expr) -> pl.Expr:
-    """The birth date digits (yyyymmdd) of an 18-character ID as an integer."""
-    return ((_digits17(idn) // 1000) % 100_000_000).cast(pl.Int64)
-
-
 def _valid_ymd(ymd: pl.Expr) -> pl.Expr:
     y, m, d = ymd // 10_000, (ymd // 100) % 100, ymd % 100
     leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
@@ -153,15 +149,18 @@ def id_birth_date(idn: pl.Expr) -> pl.Expr:
     return idn.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
 
 
-def id_problem(idn: pl.Expr, today: dt.date) -> pl.Expr:
-    """The :func:`idnumber.classify` problem of a normalised ID as a string (null when valid)."""
+def id_problem(idn: pl.Expr, today: dt.date, *, d17: pl.Expr | None = None) -> pl.Expr:
+    """The :func:`idnumber.classify` problem of a normalised ID as a string (null when valid).
+    ``d17``: the first 17 digits as an integer if already computed (see :func:`with_id_checks`)."""
+    d17 = _digits17(idn) if d17 is None else d17
     is18 = idn.str.contains(idnumber.ID18.pattern)
-    ymd = _ymd(idn)
+    ymd = ((d17 // 1000) % 100_000_000).cast(pl.Int64)
     today_ymd = today.year * 10_000 + today.month * 100 + today.day
     bad_birth = ~_valid_ymd(ymd) | (ymd > today_ymd) | (ymd < idnumber.EARLIEST_BIRTH_YEAR * 10_000)
-    bad_check = _check_index(idn).cast(pl.Int64) != _written_index(idn)
+    total = pl.sum_horizontal([((d17 // (10 ** (16 - i))) % 10) * w for i, w in enumerate(idnumber.WEIGHTS)]) % 11
+    bad_check = total.cast(pl.Int64) != _written_index(idn)
     provinces = sorted(int(c) for c in idnumber.PROVINCE_CODES)
-    bad_region = ~(_digits17(idn) // 10**15).cast(pl.Int64).is_in(provinces)
+    bad_region = ~(d17 // 10**15).cast(pl.Int64).is_in(provinces)
     resident = _chain(
         [(bad_birth, pl.lit("birth_date")), (bad_check, pl.lit("check_digit")), (bad_region, pl.lit("region"))],
         pl.String,
@@ -176,32 +175,36 @@ def id_problem(idn: pl.Expr, today: dt.date) -> pl.Expr:
     return pl.when(is18).then(resident).otherwise(other)
 
 
-def id_expected_check(idn: pl.Expr) -> pl.Expr:
-    """The check character the first 17 digits call for (for the error message)."""
-    return pl.lit(idnumber.CHECK_CHARS).str.slice(_check_index(idn), 1)
+def with_id_checks(lf: pl.LazyFrame, raw: str, *, today: dt.date, prefix: str = "__id") -> pl.LazyFrame:
+    """Add ``{prefix}_n`` (normalised), ``{prefix}_d17`` (first 17 digits) and ``{prefix}_problem``.
+
+    Staged ``with_columns`` so each is computed once: the streaming engine does not share
+    sub-expressions between output columns."""
+    n, d17 = pl.col(f"{prefix}_n"), pl.col(f"{prefix}_d17")
+    return (
+        lf.with_columns(id_normalise(pl.col(raw)).alias(f"{prefix}_n"))
+        .with_columns(_digits17(n).alias(f"{prefix}_d17"))
+        .with_columns(id_problem(n, today, d17=d17).alias(f"{prefix}_problem"))
+    )
 
 
-def id_age(idn: pl.Expr, as_of: dt.date) -> pl.Expr:
-    """Completed years at ``as_of`` from the birth date digits of a valid ID (0 if born after it)."""
-    ymd = (_digits17(idn) // 1000) % 100_000_000
+def age_from_digits(d17: pl.Expr, as_of: dt.date) -> pl.Expr:
+    """Completed years at ``as_of`` from the birth-date digits (0 if born after it)."""
+    ymd = (d17 // 1000) % 100_000_000
     y = (ymd // 10_000).cast(pl.Int32)
     md = (ymd % 10_000).cast(pl.Int32)
     age = pl.lit(as_of.year, pl.Int32) - y - (md > as_of.month * 100 + as_of.day).cast(pl.Int32)
     return pl.when(age < 0).then(pl.lit(0, pl.Int32)).otherwise(age)
 
 
-def id_sex(idn: pl.Expr) -> pl.Expr:
+def sex_from_digits(d17: pl.Expr) -> pl.Expr:
     """M / F from the parity of the 17th digit."""
-    return pl.when(((_digits17(idn) // 1) % 2) == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
+    return pl.when(d17 % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
 
 
-def age_at(born: pl.Expr, as_of: dt.date) -> pl.Expr:
-    """Completed years at ``as_of`` (0 for someone born after it)."""
-    before_birthday = (born.dt.month().cast(pl.Int32) * 100 + born.dt.day().cast(pl.Int32)) > (
-        as_of.month * 100 + as_of.day
-    )
-    age = pl.lit(as_of.year, dtype=pl.Int32) - born.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)
-    return pl.when(age < 0).then(pl.lit(0, dtype=pl.Int32)).otherwise(age)
+def id_expected_check(idn: pl.Expr) -> pl.Expr:
+    """The check character the first 17 digits call for (for the error message)."""
+    return pl.lit(idnumber.CHECK_CHARS).str.slice(_check_index(idn), 1)
 
 
 HEAD_RELATIONS = ("户主", "本人", "户主本人", "本人(户主)", "本人（户主）", "head", "self", "householder")

@@ -34,7 +34,6 @@ FINAL_COLUMNS = (
     "housing_grade", "school_status", "health", "labour", "basic_medical_insurance",
     "critical_illness_insurance", "monitored", "sex", "birth_date", "age", "village_code", "source_row",
 )
-DERIVED = frozenset(FINAL_COLUMNS) - frozenset(SPEC.names)
 
 STATUS_ALLOWED = "未脱贫 / 已脱贫 / 返贫 (poor / exited / returned)"
 POOR_TYPE_ALLOWED = "一般贫困户 / 低保贫困户 / 特困供养贫困户 (general / dibao / tekun)"
@@ -89,11 +88,11 @@ def row_rules(columns: set[str], today: dt.date) -> list[RowRule]:
     """The row-level rules for a persons table with ``columns`` (canonical names present)."""
     rules: list[RowRule] = []
     for c in SPEC.required:
-        rules.append(RowRule(f"__f_missing_{c.name}", R.VALUE_MISSING, c.name, pl.col(c.name).is_null()))
+        rules.append(RowRule(f"__f_missing_{c.name}", R.VALUE_MISSING, c.name, blank(c.name)))
     rules += _id_rules(today)
 
     def bad(name: str) -> pl.Expr:
-        return pl.col(name).is_not_null() & pl.col(t(name)).is_null()
+        return ~blank(name) & pl.col(t(name)).is_null()
 
     rules.append(RowRule("__f_status", R.ENUM_INVALID, "status", bad("status"), {"allowed": STATUS_ALLOWED}))
     if "poor_type" in columns:
@@ -125,8 +124,9 @@ def row_rules(columns: set[str], today: dt.date) -> list[RowRule]:
     return rules
 
 
-def _str_or_null(columns: set[str], name: str) -> pl.Expr:
-    return pl.col(name) if name in columns else pl.lit(None, dtype=pl.String)
+def blank(name: str) -> pl.Expr:
+    """An empty cell (null or "")."""
+    return pl.col(name).is_null() | (pl.col(name) == "")
 
 
 def wide_frame(
@@ -142,18 +142,15 @@ def wide_frame(
     # every spec column exists from here on (absent optional ones as null text)
     lf = raw_frame.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in SPEC.names if c not in cols])
 
-    idn = parse.id_normalise(pl.col("id_number"))
-    lf = lf.with_columns(idn.alias(t("id_number")))
-    idt = pl.col(t("id_number"))
-    problem = parse.id_problem(idt, today)
-    born = parse.id_birth_date(idt)
-    valid = problem.is_null()
-    sex_given = parse.map_codes(pl.col("sex"), parse.SEX_ALIASES)
+    lf = parse.with_id_checks(lf, "id_number", today=today)
+    idt, d17 = pl.col("__id_n"), pl.col("__id_d17")
+    valid = pl.col("__id_problem").is_null()
     lf = lf.with_columns(
-        problem.alias("__id_problem"),
-        pl.when(valid).then(born).otherwise(None).alias(t("birth_date")),
-        pl.when(valid).then(parse.id_sex(idt)).otherwise(sex_given).alias(t("sex")),
-        pl.when(valid).then(parse.id_age(idt, as_of)).otherwise(None).alias(t("age")),
+        idt.alias(t("id_number")),
+        pl.when(valid).then(parse.id_birth_date(idt)).alias(t("birth_date")),
+        pl.when(valid).then(parse.sex_from_digits(d17)).otherwise(parse.map_codes(pl.col("sex"), parse.SEX_ALIASES))
+        .alias(t("sex")),
+        pl.when(valid).then(parse.age_from_digits(d17, as_of)).alias(t("age")),
         parse.map_codes(pl.col("status"), contracts.STATUS_ALIASES).alias(t("status")),
         parse.map_codes(pl.col("poor_type"), contracts.POOR_TYPE_ALIASES).alias(t("poor_type")),
         parse.map_codes(pl.col("housing_grade"), contracts.HOUSING_ALIASES).alias(t("housing_grade")),

@@ -9,7 +9,8 @@ Passes over the persons data (the only big table):
    households that broke a household rule;
 3. a group-by of 64-bit hashes of the ID numbers → the few duplicated IDs, checked exactly.
 
-Villages, groups, rosters and counties are small and handled in memory.  Where the big tables live
+Rosters can be big too: typed once to Parquet, then matched to the persons on 64-bit ID hashes and
+written with the match.  Villages, groups and counties are small and handled in memory.  Where the big tables live
 between passes is the :class:`Store`'s business: Parquet files (check/import, bounded memory) or
 memory (``load`` of a raw directory, tests).
 """
@@ -169,6 +170,7 @@ def build(src: RegistrySource, store: Store, opts: Options, progress: Progress |
     hw = H.wide_households(persons, stats, {a: hdr("persons", a) for a in H.ATTRIBUTES})
     got = store.run({"households": H.final_households(hw), "household_problems": H.problem_households(hw)})
     households, hprob = got["households"], got["household_problems"]
+    del stats, hw  # a few hundred MB at 10^7 persons
     _household_diagnostics(col, hprob.collect(), persons, pf, hdr)
 
     # ---- pass 3: ID numbers in two households / twice in one --------------------------------------
@@ -208,10 +210,15 @@ def build(src: RegistrySource, store: Store, opts: Options, progress: Progress |
     # ---- rosters ---------------------------------------------------------------------------------
     step("rosters")
     if "rosters" in src.tables:
+        # typed once to Parquet (a roster can have millions of rows); checks and the registry match
+        # read only the columns they need from it; the final table adds the match
         rx = _extras(src, "rosters")
-        stage = store.run({"roster_stage": RO.typed_rosters(src.frame("rosters"), opts.today, rx)})["roster_stage"]
-        RO.check_rosters(stage, col, file=src.label("rosters"), header=lambda c: hdr("rosters", c))
-        rosters = store.run({"rosters": RO.final_rosters(stage, RO.registry_matches(stage, persons), rx)})["rosters"]
+        raw = src.frame("rosters")
+        assert raw is not None
+        stage = store.run({"roster_stage": RO.typed_rosters(raw, opts.today, rx)})["roster_stage"]
+        RO.check_rosters(RO.problem_rows(stage), col, file=src.label("rosters"), header=lambda c: hdr("rosters", c))
+        matches = RO.registry_matches(RO.id_hashes(stage), persons)
+        rosters = store.run({"rosters": RO.final_rosters(stage, matches, rx)})["rosters"]
     else:
         rosters = RO.EMPTY.lazy()
 

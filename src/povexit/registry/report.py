@@ -15,6 +15,9 @@ from .ids import PLACE
 from .pipeline import Built, file_order
 
 STATUSES = ("poor", "exited", "returned")
+# summary.json lists villages up to this many (a county or prefecture); villages.parquet always has
+# the same counts per village (registered_households, registered_persons, *_persons by status).
+MAX_VILLAGES_LISTED = 5000
 
 
 @dataclass
@@ -147,10 +150,6 @@ def summarise(built: Built) -> dict[str, Any]:
     by_county = _counts(hh, ["province", "city", "county"]).join(
         vil_by_county, on=["province", "county"], how="left", maintain_order="left")
     by_township = _counts(hh, ["province", "city", "county", "township"])
-    by_village = v.select(
-        *PLACE, "village_id", "poor_village", "weak_area", "agricultural_population", "registered_households",
-        "registered_persons", "poor_persons", "exited_persons", "returned_persons",
-    ).sort(list(PLACE), nulls_last=True)
     out.update({
         "as_of": built.as_of.isoformat() if built.as_of else None,
         "as_of_basis": built.as_of_basis,
@@ -158,8 +157,12 @@ def summarise(built: Built) -> dict[str, Any]:
         "by_status": status,
         "by_county": by_county.to_dicts(),
         "by_township": by_township.to_dicts(),
-        "by_village": by_village.to_dicts(),
     })
+    if v.height <= MAX_VILLAGES_LISTED:
+        out["by_village"] = v.select(
+            *PLACE, "village_id", "poor_village", "weak_area", "agricultural_population", "registered_households",
+            "registered_persons", "poor_persons", "exited_persons", "returned_persons",
+        ).sort(list(PLACE), nulls_last=True).to_dicts()
     if totals["roster_rows"]:
         by_source = (
             built.rosters.group_by(pl.coalesce("source_code", "source").alias("source"))  # type: ignore[union-attr]

@@ -38,20 +38,31 @@ def typed_rosters(raw: pl.LazyFrame, today: dt.date, extra: list[str]) -> pl.Laz
     source code and kind, the raw columns kept for messages, extras passed through."""
     names = raw.collect_schema().names()
     f = raw.with_columns([pl.lit(None, dtype=pl.String).alias(c) for c in SPEC.names if c not in names])
-    f = f.with_columns(parse.id_normalise(pl.col("id_number")).alias("__t_id_number"))
+    # staged: the streaming engine computes an expression once per output column that uses it
+    f = parse.with_id_checks(f, "id_number", today=today).with_columns(
+        parse.map_codes(pl.col("source"), contracts.ROSTER_SOURCE_ALIASES).alias("source_code"))
     vuln = sorted(set(contracts.VULNERABILITY_SOURCES.values()))
-    code = parse.map_codes(pl.col("source"), contracts.ROSTER_SOURCE_ALIASES)
+    code = pl.col("source_code")
     return f.select(
-        pl.col(ROW).cast(pl.Int64), *SPEC.names, "__t_id_number",
-        parse.id_problem(pl.col("__t_id_number"), today).alias("__id_problem"),
-        code.alias("source_code"),
+        pl.col(ROW).cast(pl.Int64), *SPEC.names, pl.col("__id_n").alias("__t_id_number"),
+        pl.col("__id_problem"), code,
         pl.when(code.is_in(vuln)).then(pl.lit("vulnerability")).when(code.is_not_null()).then(pl.lit("exclusion"))
         .alias("kind"),
         *[pl.col(x).cast(pl.String).alias(f"__x_{x}") for x in extra],
     )
 
 
+def problem_rows(f: pl.LazyFrame) -> pl.LazyFrame:
+    """Roster rows with a missing value, a bad ID or an unknown source (typically few)."""
+    bad_id = pl.col("__id_problem").is_not_null() & (pl.col("__id_problem") != "missing")
+    unknown = pl.col("source").is_not_null() & pl.col("source_code").is_null()
+    missing = [pl.col(c.name).is_null() for c in SPEC.required]
+    return f.filter(pl.any_horizontal([bad_id, unknown, *missing])).select(
+        ROW, "source", "source_code", "id_number", "__id_problem")
+
+
 def check_rosters(f: pl.LazyFrame, col: Collector, *, file: str, header) -> None:
+    """Diagnostics from :func:`problem_rows`."""
     for c in SPEC.required:
         col.add_frame(R.VALUE_MISSING, f.filter(pl.col(c.name).is_null()), file=file, column=header(c.name),
                       row=ROW, value=None)
@@ -71,20 +82,24 @@ def check_rosters(f: pl.LazyFrame, col: Collector, *, file: str, header) -> None
                   params={"allowed": allowed}, row_params={"__rows": "rows"})
 
 
-def registry_matches(f: pl.LazyFrame, persons: pl.LazyFrame) -> pl.DataFrame:
-    """id_number -> household_id (its first row in persons) for the roster IDs found in the registry.
+_HASH = 3  # seed of the 64-bit hashes used to pre-select roster IDs among the persons
 
-    The persons scan is semi-joined on 64-bit hashes of the roster IDs (8 bytes per roster row in
-    memory); the exact join below discards any hash collision."""
-    h = pl.col("id_number").hash(seed=3)
-    roster_hashes = f.select(pl.col("__t_id_number").alias("id_number")).drop_nulls().select(h.alias("h")).unique()
+
+def id_hashes(stage: pl.LazyFrame) -> pl.DataFrame:
+    """The distinct 64-bit hashes of the roster's normalised IDs (from the typed stage's one column)."""
+    return stage.select(pl.col("__t_id_number").drop_nulls().hash(seed=_HASH).alias("h")).unique().collect()
+
+
+def registry_matches(hashes: pl.DataFrame, persons: pl.LazyFrame) -> pl.DataFrame:
+    """id_number -> household_id (its first row in persons) for persons whose ID hash is a roster's:
+    8 bytes per roster ID in memory; the exact join in :func:`final_rosters` discards any collision."""
     return (
         persons.select("id_number", "household_id", "source_row")
         .filter(pl.col("id_number").is_not_null())
-        .with_columns(h.alias("h"))
-        .join(roster_hashes, on="h", how="semi")
-        .group_by("id_number")
-        .agg(pl.col("household_id").sort_by("source_row").first())
+        .with_columns(pl.col("id_number").hash(seed=_HASH).alias("h"))
+        .join(hashes.lazy(), on="h", how="semi", maintain_order="left")
+        .select("id_number", "household_id")
+        .unique(subset=["id_number"], keep="first", maintain_order=True)  # persons are in file order
         .collect()
     )
 

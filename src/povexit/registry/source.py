@@ -7,17 +7,21 @@ English table name or a Chinese one (``contracts.REGISTRY_TABLES[...].stems``).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from .. import contracts, fsutil, tabular
+from .. import contracts, tabular
 from .. import errors as E
 from ..errors import registry as R
 from ..tabular import RawTable
 
 TABLE_ORDER = ("persons", "villages", "groups", "rosters", "counties")
+# Tables that can hold millions of rows: read with the reader's fast strip (see tabular.read_table).
+BIG_TABLES = ("persons", "rosters")
 SUPPORTED = (*tabular.CSV_EXTS, *tabular.XLSX_EXTS, *tabular.PARQUET_EXTS)
 
 
@@ -27,6 +31,7 @@ class RegistrySource:
     files: dict[str, Path] = field(default_factory=dict)  # table -> file
     tables: dict[str, RawTable] = field(default_factory=dict)  # tables that could be opened
     diagnostics: list[E.Diagnostic] = field(default_factory=list)  # file/column level problems
+    _hashes: dict[str, Future] | None = None
 
     def label(self, table: str) -> str:
         """The file name shown in messages (relative to the registry directory)."""
@@ -41,8 +46,18 @@ class RegistrySource:
         t = self.tables.get(table)
         return column if t is None else t.header_of(column)
 
+    def start_hashing(self) -> None:
+        """Hash the input files in a background thread (``hashlib`` releases the GIL), overlapping
+        the checks; :meth:`info` waits for it."""
+        if self._hashes is None and self.files:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="povexit-sha256")
+            self._hashes = {t: pool.submit(_sha256, p) for t, p in self.files.items()}
+            pool.shutdown(wait=False)
+
     def info(self) -> dict[str, dict]:
         """Per input file: name, format, encoding, header row, SHA-256."""
+        self.start_hashing()
+        hashes = self._hashes or {}
         out = {}
         for table, path in self.files.items():
             t = self.tables.get(table)
@@ -51,7 +66,7 @@ class RegistrySource:
                 "format": path.suffix.lower().lstrip("."),
                 "encoding": t.encoding if t else None,
                 "header_row": t.header_row if t else None,
-                "sha256": fsutil.sha256_file(path),
+                "sha256": hashes[table].result(),
             }
         return out
 
@@ -64,6 +79,11 @@ class RegistrySource:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def find_files(directory: Path) -> tuple[dict[str, Path], list[E.Diagnostic]]:
@@ -102,7 +122,7 @@ def open_registry(directory: str | Path) -> RegistrySource:
     for table, path in files.items():
         spec = contracts.REGISTRY_TABLES[table]
         try:
-            rt = tabular.read_table(path, spec, lazy=True)
+            rt = tabular.read_table(path, spec, lazy=True, fast_strip=table in BIG_TABLES)
         except E.PovexitError as err:
             src.diagnostics.extend(_relabel(err.diagnostics, directory))
             continue
@@ -110,6 +130,7 @@ def open_registry(directory: str | Path) -> RegistrySource:
             d.file = path.name
         src.diagnostics.extend(rt.diagnostics)
         src.tables[table] = rt
+    src.start_hashing()
     return src
 
 
