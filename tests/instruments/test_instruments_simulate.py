@@ -158,3 +158,17 @@ def test_export_is_odk_central_shaped(tmp_path: Path, world) -> None:
     src = read_source(p)
     assert src.kind == "central" and src.repeats[0].name == "members"
     assert src.data["SubmissionDate"].str.ends_with("Z").all()
+
+
+def test_fieldwork_follows_the_worlds_reference_year(tmp_path: Path, world) -> None:
+    """A year's exits are assessed early the next year (seed 000: 2018 exits from 2019-02-13): with a
+    synth.json beside the truth saying 2020, the interviews start on 2021-02-13; an explicit start wins."""
+    truth_dir, sample = world
+    (truth_dir.parent / "synth.json").write_text(json.dumps({"params": {"reference_year": 2020}}), encoding="utf-8")
+    ex = simulate_survey(truth_dir, sample, 1, SimParams.noiseless())
+    main = zipfile.ZipFile(io.BytesIO(ex.files["povexit_registered.zip"])).read("povexit_registered.csv").decode()
+    starts = [line.split(",")[1] for line in main.splitlines()[1:]]
+    assert starts and all(s.startswith("2021-02-") for s in starts)
+    ex = simulate_survey(truth_dir, sample, 1, SimParams.noiseless(start_date="2019-03-01"))
+    main = zipfile.ZipFile(io.BytesIO(ex.files["povexit_registered.zip"])).read("povexit_registered.csv").decode()
+    assert all(line.split(",")[1].startswith("2019-03-") for line in main.splitlines()[1:])

@@ -24,18 +24,20 @@ def register(app: typer.Typer) -> None:
         serve: bool = typer.Option(False, "--serve", help="最后在演示评估上启动服务器 / then run the server"),
         host: str = typer.Option("127.0.0.1", "--host"),
         port: int = typer.Option(8000, "--port"),
+        presets: bool = typer.Option(True, "--presets/--no-presets",
+                                     help="也用其他抽样方案抽样 / also draw the other design presets"),
     ) -> None:
-        """演示：在内置模拟县上运行完整评估流程（模拟 → 导入 → 抽样 → 调查 → 研判 → 指标 → 报告）。"""
-        from ..report.pipeline import STEPS, DemoConfig, run_demo
+        """演示：在内置模拟县上运行完整评估流程（模拟 → 导入 → 抽样 → 调查 → 质量 → 研判 → 指标 → 报告）。"""
+        from ..demo import DemoConfig, run_demo, steps_for
 
         if lang:
             os.environ["POVEXIT_LANG"] = lang
         language = "en" if (lang or os.environ.get("POVEXIT_LANG", "zh")).lower().startswith("en") else "zh"
         cfg = DemoConfig(out=out.resolve(), seed=seed, design=design, ruleset=ruleset, lang=language,
-                         households=households)
+                         households=households, presets=presets)
         started = time.perf_counter()
         with progress() as bar:
-            task = bar.add_task(t("演示流程", "demo"), total=len(STEPS))
+            task = bar.add_task(t("演示流程", "demo"), total=len(steps_for(cfg)))
 
             def on_start(step) -> None:
                 bar.update(task, description=step.label(language))
@@ -49,7 +51,7 @@ def register(app: typer.Typer) -> None:
         table.add_column(t("步骤", "step"))
         table.add_column(t("输出", "output"))
         table.add_column(t("路径", "path"), overflow="fold")
-        labels = {s.key: s.label(language) for s in STEPS}
+        labels = {s.key: s.label(language) for s in steps_for(cfg)}
         for res in st.results:
             for name, path in res.outputs.items():
                 table.add_row(labels[res.key], name, str(path))
@@ -58,9 +60,14 @@ def register(app: typer.Typer) -> None:
         if rep is not None:
             r = rep.report
             console.print(t(f"[bold]{r.county}[/bold]：{r.decision_label}", f"[bold]{r.county}[/bold]: {r.decision_label}"))
+        for name, c in st.values.get("preset_counts", {}).items():
+            console.print(t(
+                f"{name}：{c['counties']} 个县、{c['villages']} 个村、建档立卡户 {c['registered']} 户、"
+                f"非建档立卡户 {c['general']} 户（另普查 {c['census_groups']} 个村民小组）",
+                f"{name}: {c['counties']} counties, {c['villages']} villages, {c['registered']} registered and "
+                f"{c['general']} listed non-registered households, {c['census_groups']} census groups"))
         console.print(t(f"完成，用时 {time.perf_counter() - started:.0f} 秒。", f"Done in {time.perf_counter() - started:.0f} s."))
         if serve:
-            from ..report.pipeline import _api
+            from ..server.demo import run
 
-            run = _api("serve", "server.demo", "run")
             run(st.work, host=host, port=port, lang=language)

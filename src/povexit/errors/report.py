@@ -64,13 +64,6 @@ PDF_RENDER_FAILED = spec(
     "确认已安装 WeasyPrint 所需的 Pango 库（Debian: libpango-1.0-0）。",
     "Make sure the Pango library WeasyPrint needs is installed (Debian: libpango-1.0-0).",
 )
-DEMO_STEP_UNAVAILABLE = spec(
-    "PVX-RP10", "error",
-    "演示流程的“{column}”步骤无法运行：缺少 {value}",
-    "Demo step '{column}' cannot run: {value} is missing",
-    "该层尚未安装或版本过旧；更新代码后重新运行 make demo。",
-    "That layer is not installed or too old; update the code and run make demo again.",
-)
 BAD_DATE = spec(
     "PVX-RP11", "error",
     "日期“{value}”无效（应为 YYYY-MM-DD）",

@@ -106,9 +106,10 @@ def _reference_year(path: Path) -> int | None:
     for cand in (path / "synth.json", path.parent / "synth.json"):
         if cand.is_file():
             try:
-                year = json.loads(cand.read_text(encoding="utf-8")).get("reference_year")
+                meta = json.loads(cand.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 return None
+            year = (meta.get("params") or {}).get("reference_year", meta.get("reference_year"))
             return int(year) if isinstance(year, int | float) else None
     return None
 
