@@ -1,10 +1,11 @@
 """Indicators for 832 counties × ~1000 households (the national scale of the 2018–2020 exits), and the
 same computation in R's survey in the same run.
 
-povexit: ``estimate_many`` over one stacked sample (every county a group of one pass): 错退率, 漏评率,
-认可度 with Korn–Graubard intervals, the composite with its delta-method SE, decision and
-near-threshold search. R: per county, ``svydesign`` + ``svyratio`` (two domains) + ``svyciprop(beta)``
-+ ``svytotal``/``svycontrast`` for the composite — the computation an analyst would script in R.
+povexit: ``estimate_many`` over one stacked sample (every county a group of one pass): 错退率, 漏评率
+from the roster hits of every sampled village and the census groups, 认可度 with Korn–Graubard
+intervals, the composite with its delta-method SE, decision and near-threshold advice. R: per county,
+``svydesign`` + ``svyratio`` (exited domain) + ``svyciprop(beta)`` + ``svytotal``/``svycontrast`` for
+漏评率 (yR/xV + yC/xG) and the composite — the computation an analyst would script in R.
 Both are timed on data already in memory; the R side is skipped with a message when Rscript or its
 survey package is missing. The first county's standard errors are compared as a check.
 """
@@ -36,11 +37,11 @@ for (i in seq_along(counties)) {
   tt0 <- tot[tot$county == counties[i], ]
   d <- svydesign(id = ~village, strata = ~stratum, weights = ~w, data = sub)
   r1 <- svyratio(~y_w, ~x_w, subset(d, exited == 1))
-  r2 <- svyratio(~y_m, ~x_m, subset(d, census == 1))
   ap <- svyciprop(~approves, subset(d, hh == 1 & !is.na(approves)), method = "beta")
-  d2 <- update(d, y1 = y_w * exited, x1 = x_w * exited, y2 = y_m * census, x2 = x_m * census)
-  tt <- svytotal(~y1 + x1 + y2 + x2, d2)
-  comp <- svycontrast(tt, bquote((.(tt0$U) + .(tt0$E) * y1 / x1 + .(tt0$N) * y2 / x2) / .(tt0$A)))
+  d2 <- update(d, y1 = y_w * exited, x1 = x_w * exited)
+  tt <- svytotal(~y1 + x1 + yR + xV + yC + xG, d2)
+  r2 <- svycontrast(tt, quote(yR / xV + yC / xG))
+  comp <- svycontrast(tt, bquote((.(tt0$U) + .(tt0$E) * y1 / x1 + .(tt0$N) * (yR / xV + yC / xG)) / .(tt0$A)))
   out[[i]] <- c(coef(r1), SE(r1), coef(r2), SE(r2), coef(ap), confint(ap), coef(comp), SE(comp))
 }
 elapsed <- as.numeric(difftime(Sys.time(), t0, units = "secs"))
@@ -53,37 +54,46 @@ def _data(counties: int):
     from povexit.estimate import simulation
 
     pop = simulation.make_population(np.random.default_rng(2019))
-    sample, findings = simulation.draw_many(pop, list(range(counties)))
+    sample, findings = simulation.draw_many(pop, list(range(counties)), roster=True)
     return pop, sample, findings
 
 
 def _flat(pop, sample, findings) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The same data as one CSV for R: design rows (households and census groups) and totals."""
+    """The same data as one CSV for R: design rows (exited households, roster hits, census households,
+    census groups, sampled villages) and totals."""
+    zero = {c: pl.lit(0.0) for c in ("y_w", "x_w", "yR", "xV", "yC", "xG")}
+
+    def rows(df: pl.DataFrame, w: pl.Expr, hh: int, approves: pl.Expr, **values: pl.Expr) -> pl.DataFrame:
+        return df.select("county", "stratum", village="village_id", w=w, **{**zero, **values},
+                         exited=pl.lit(int("y_w" in values)), hh=pl.lit(hh), approves=approves)
+
     v = sample.villages.select("village_id", "county", "stratum", "p_village")
-    h = sample.households.select("household_id", "weight")
-    reg = findings.filter(pl.col("instrument") == "registered").join(h, on="household_id").join(
-        v, on="village_id").select(
-        "county", "stratum", village="village_id", w="weight", y_w="wrongful_exit_persons", x_w="persons",
-        exited=pl.lit(1), y_m=pl.lit(0.0), x_m=pl.lit(0.0), census=pl.lit(0), hh=pl.lit(1),
-        approves=pl.col("approves").cast(pl.Int32))
+    h = sample.households.select("household_id", "weight", "source")
+    found = findings.join(h, on="household_id", how="left").join(v, on="village_id")
+    reg = found.filter(pl.col("instrument") == "registered")
+    hits = found.filter(pl.col("source") == "roster")
     g = sample.groups.join(v.drop("county"), on="village_id")
-    gen = findings.filter(pl.col("instrument") == "general").join(
-        g.select("village_id", "group", "stratum", "county", w=1 / (pl.col("p_village") * pl.col("p_group"))),
-        on=["village_id", "group"])
-    hh = gen.select("county", "stratum", village="village_id", w="w", y_w=pl.lit(0.0), x_w=pl.lit(0.0),
-                    exited=pl.lit(0), y_m=pl.lit(0.0), x_m=pl.lit(0.0), census=pl.lit(0), hh=pl.lit(1),
-                    approves=pl.col("approves").cast(pl.Int32))
-    missed = gen.group_by("village_id", "group").agg(m=pl.col("missed_persons").sum())
-    grp = g.join(missed, on=["village_id", "group"], how="left").select(
-        "county", "stratum", village="village_id", w=1 / (pl.col("p_village") * pl.col("p_group")),
-        y_w=pl.lit(0.0), x_w=pl.lit(0.0), exited=pl.lit(0), y_m=pl.col("m").fill_null(0.0),
-        x_m=pl.col("nonregistered_population").cast(pl.Float64), census=pl.lit(1), hh=pl.lit(0),
-        approves=pl.lit(None, dtype=pl.Int32))
+    w_g = g.select("village_id", "group", w=1 / (pl.col("p_village") * pl.col("p_group")))
+    census = found.filter((pl.col("instrument") == "general") & pl.col("source").is_null()).join(
+        w_g, on=["village_id", "group"])
+    ap = pl.col("approves").cast(pl.Int32)
+    nonreg = pop.villages.select("village_id", x=(pl.col("agricultural_population") - pl.col("poor_persons")
+                                                  - pl.col("exited_persons")).cast(pl.Float64))
+    vill = v.with_columns(base=pl.col("village_id").str.split(":").list.last()).join(
+        nonreg.rename({"village_id": "base"}), on="base")
+    flat = pl.concat([
+        rows(reg, pl.col("weight"), 1, ap, y_w=pl.col("wrongful_exit_persons"), x_w=pl.col("persons")),
+        rows(hits, pl.col("weight"), 1, ap, yR=pl.col("missed_persons")),
+        rows(census, pl.col("w"), 1, ap, yC=pl.col("missed_persons")),
+        rows(g, 1 / (pl.col("p_village") * pl.col("p_group")), 0, pl.lit(None, pl.Int32),
+             xG=pl.col("nonregistered_population").cast(pl.Float64)),
+        rows(vill, 1 / pl.col("p_village"), 0, pl.lit(None, pl.Int32), xV=pl.col("x")),
+    ], how="vertical_relaxed")
     t = pop.totals
     counties = sample.villages["county"].unique(maintain_order=True)
     totals = pl.DataFrame({"county": counties, "A": t["A"], "U": t["U"], "E": t["E"],
                            "N": t["A"] - t["U"] - t["E"]})
-    return pl.concat([reg, hh, grp], how="vertical_relaxed"), totals
+    return flat, totals
 
 
 def _r_available() -> bool:

@@ -74,3 +74,47 @@ def from_r_data() -> tuple[Registry, SampleTables, pl.DataFrame]:
         "g").select(county=pl.lit(COUNTY), village_id="village", group=pl.format("g{}", pl.col("g") + 1))
     registry = registry_for(reg_households, reg_groups)
     return registry, SampleTables(villages=villages, households=households, groups=groups), findings
+
+
+def from_r_roster() -> tuple[Registry, SampleTables, pl.DataFrame]:
+    """results/povexit_roster.csv (the combined 漏评率 case of povexit_design.R) as registry + sample +
+    findings: roster hits of every sampled village (one a certainty village), census groups, and the
+    villages' non-registered population in the registry."""
+    d = read_csv(RESULTS / "povexit_roster.csv").with_columns(pl.col("group").fill_null(""))
+    vill = d.filter(pl.col("kind") == "village")
+    villages = vill.select(county=pl.lit(COUNTY), village_id="village", stratum="stratum",
+                           p_village=pl.col("pv").cast(pl.Float64), fpc_village=pl.col("fpc1").cast(pl.Float64))
+    roster = d.filter(pl.col("kind") == "roster")
+    households = roster.select(
+        household_id="hh", village_id="village", group=pl.col("group").replace("", None),
+        instrument=pl.lit("general"), stratum="stratum", psu="village", p_village=pl.col("pv").cast(pl.Float64),
+        p_household=pl.lit(1.0), weight=pl.col("w").cast(pl.Float64), persons=pl.col("persons").cast(pl.Float64),
+        fpc_household=pl.col("fpc2").cast(pl.Float64), source=pl.lit("roster"))
+    totals = d.filter(pl.col("kind") == "census", pl.col("hh").str.starts_with("#group-total:"))
+    groups = totals.select(county=pl.lit(COUNTY), village_id="village", group="group",
+                           nonregistered_population=pl.col("xG").cast(pl.Float64), p_group=pl.col("pu").cast(pl.Float64))
+    census = d.filter(pl.col("kind") == "census", ~pl.col("hh").str.starts_with("#group-total:"))
+    findings = pl.concat([
+        part.select(household_id="hh", instrument=pl.lit("general"), persons=pl.col("persons").cast(pl.Float64),
+                    wrongful_exit=pl.lit(False), wrongful_exit_persons=pl.lit(0.0), missed=pl.col(y) > 0,
+                    missed_persons=pl.col(y).cast(pl.Float64), approves=pl.col("approves") == 1,
+                    village_id="village", group=pl.col("group").replace("", None))
+        for part, y in ((roster, "yR"), (census, "yC"))
+    ])
+    # registry: the sampled villages' non-registered population, the rest of the county in one more row
+    x = vill["xV"].cast(pl.Float64)
+    reg_villages = pl.concat([
+        vill.select(province=pl.lit("测试省"), city=pl.lit("测试市"), county=pl.lit(COUNTY), township=pl.lit("乡"),
+                    village="village", village_id="village", agricultural_population=pl.col("xV").cast(pl.Int64),
+                    poor_persons=pl.lit(0, pl.Int64), exited_persons=pl.lit(0, pl.Int64),
+                    returned_persons=pl.lit(0, pl.Int64)),
+        pl.DataFrame({"province": ["测试省"], "city": ["测试市"], "county": [COUNTY], "township": ["乡"],
+                      "village": ["其余"], "village_id": ["REST"], "agricultural_population": [int(A - x.sum())],
+                      "poor_persons": [U], "exited_persons": [E], "returned_persons": [0]}),
+    ])
+    g_frame = totals.select("village", "fpc2").unique("village").with_columns(
+        pl.int_ranges(0, pl.col("fpc2").cast(pl.Int64)).alias("g")).explode("g").select(
+        county=pl.lit(COUNTY), village_id="village", group=pl.format("{}_g{}", pl.col("village"), pl.col("g") + 1))
+    registry = registry_for(pl.DataFrame(schema={"household_id": pl.String, "status": pl.String}), g_frame)
+    registry.villages = reg_villages
+    return registry, SampleTables(villages=villages, households=households, groups=groups), findings

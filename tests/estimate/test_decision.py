@@ -12,6 +12,7 @@ import pytest
 from povexit.errors import PovexitError
 from povexit.estimate import estimate_county, simulation
 from povexit.estimate.decision import decide, fails, near_threshold, resolve_thresholds
+from povexit.estimate.growth import Growth, Within, settle
 from povexit.estimate.indicators import Indicator
 
 from .county_fixture import registry_for
@@ -86,24 +87,98 @@ def test_near_threshold_and_the_households_that_settle_it() -> None:
     w = r.indicators["wrongful_exit_rate"]
     assert w.ci_low <= 0.02 <= w.ci_high, "fixture should straddle the 2% standard"
     assert "wrongful_exit_rate" in r.near_threshold
+    g = w.growth
+    assert g.interval(1, 1) == pytest.approx((w.ci_low, w.ci_high), rel=1e-9)  # the model starts where we are
+    assert g.variance(1, 1) == pytest.approx(w.se**2, rel=1e-12)
     d = r.decision.near_detail["wrongful_exit_rate"]
-    k = d["sample_factor"]
-    assert d["extra_households"] == math.ceil((k - 1) * w.n_households)
-    assert d["kind"].startswith("exited households")
-    lo, hi = w.interval_at(k * 1.002)  # just past the factor found, the interval clears 2%
+    assert d["attainable"] and d["mode"] in ("households", "villages", "census")
+    kv, kh = d["village_factor"], d["household_factor"]
+    lo, hi = g.interval(kv * 1.002, kh * 1.002)  # just past the factors found, the interval clears 2%
     assert not (lo <= 0.02 <= hi)
-    lo, hi = w.interval_at(max(1.0, k / 1.01))
+    lo, hi = (g.interval(1, kh / 1.01) if d["mode"] == "households" else g.interval(kv / 1.01, kh))
     assert lo <= 0.02 <= hi
+    assert d["extra_households"] == math.ceil(g.surveyed(kv, kh) - g.surveyed(1, 1) - 1e-9)
+    frame = pop.exited.height  # never more exited households than the county has
+    assert w.n_households + d["extra_households"] <= frame
+    assert d["kind"].startswith("exited households")
     assert any("置信区间" in x and "户脱贫户" in x for x in r.decision.reasons_zh)
     assert any("more exited households" in x for x in r.decision.reasons_en)
 
 
-def test_near_threshold_when_the_estimate_sits_on_it() -> None:
-    ind = Indicator(0.02, 0.02, 0.004, 0.013, 0.029, "korn-graubard", 1.0, 600, 1800, 30,
-                    interval_at=lambda k: (0.02 - 0.009 / math.sqrt(k), 0.02 + 0.009 / math.sqrt(k)))
+def _within(m: float, M: float, v: float, villages: int = 30) -> Within:
+    n = villages
+    return Within(np.full(n, v), np.full(n, m), np.full(n, M), np.ones(n, bool), np.full(n, m), np.zeros(n, bool))
+
+
+def _growth(estimate: float, se: float, within: Within, *, villages: int = 30, villages_frame: float = 290,
+            frame: float = 9571) -> Growth:
+    n = float(within.hh.sum())
+    return Growth(estimate=estimate, var=se**2, n=3 * n, units=n, cap=None, df=villages - 4, psu=villages,
+                  method="beta", within=within, villages=villages, villages_frame=villages_frame, frame=frame)
+
+
+def test_more_households_never_exceed_the_frame() -> None:
+    """The integration case (issue 6): 错退率 2.107% with interval [0.80%, 4.47%] around the 2% standard in a
+    county of 9,571 exited households used to ask for ~163,000 more. With the finite population it needs
+    (nearly) every exited household of the county — a number within the frame, and the note says census."""
+    g = _growth(0.02107, 0.00822, _within(24, 33, 0.3 * 0.00822**2 / 30))
+    s = settle(g, 0.02)
+    assert s.mode == "census"
+    extra = g.surveyed(s.kv, s.kh) - g.surveyed(1, 1)
+    assert 0 < extra <= 9571 - 720
+    lo, _hi = g.interval(s.kv, s.kh)
+    assert lo > 0.02
+    ind = Indicator(0.0122, 0.02107, 0.00822, *g.interval(1, 1), "korn-graubard", 2.0, 720, 2372, 30, growth=g)
     inds = {"composite_incidence": _ind(0.01), "wrongful_exit_rate": ind, "missed_rate": _ind(0.004),
             "approval_rate": _ind(0.95)}
-    names, detail = near_threshold(inds, TH, ci_method="beta", n_groups=10, census_households=400)
+    names, detail = near_threshold(inds, TH, frames={"villages": 290, "exited_households": 9571})
+    d = detail["wrongful_exit_rate"]
+    assert names == ["wrongful_exit_rate"] and d["mode"] == "census"
+    assert d["extra_households"] <= 9571 - 720 and d["extra_villages"] <= 290 - 30
+    assert ("普查" in d["note_zh"]) and ("census" in d["note_en"])
+    # a census of the frame leaves no sampling error: the interval is the estimate
+    assert g.interval(g.kv_max, g.kh_max) == (0.02107, 0.02107)
+
+
+def test_when_only_more_villages_would_do() -> None:
+    """All the variance is between villages (e.g. the roster hits: every one of a drawn village is
+    visited): more households in the same villages cannot settle it; the advice is villages."""
+    g = _growth(0.012, 0.0035, _within(24, 24, 0.0))  # every unit of every drawn village already taken
+    assert g.kh_max == 1.0
+    s = settle(g, 0.02)
+    assert s.mode == "villages" and s.kh == 1.0 and 1 < s.kv <= 290 / 30
+    ind = Indicator(0.012, 0.012, 0.0035, *g.interval(1, 1), "korn-graubard", 2.0, 720, 2372, 30, growth=g)
+    assert ind.ci_high > 0.02
+    inds = {"composite_incidence": _ind(0.01), "wrongful_exit_rate": ind, "missed_rate": _ind(0.004),
+            "approval_rate": _ind(0.95)}
+    _, detail = near_threshold(inds, TH, frames={"villages": 290, "exited_households": 9571})
+    d = detail["wrongful_exit_rate"]
+    assert d["mode"] == "villages" and d["extra_villages"] == math.ceil((s.kv - 1) * 30 - 1e-9)
+    assert "行政村" in d["note_zh"] and "more villages" in d["note_en"]
+
+
+def test_growth_variance_model() -> None:
+    """V(k_v, k_h) = V_B·g(k_v) + V_W(k_h)/k_v: the within-village part shrinks with households (to 0 when
+    every household of the drawn villages is taken), the between part only with villages (to 0 at every
+    village); never above the current variance."""
+    se = 0.008
+    g = _growth(0.02, se, _within(20, 40, 0.4 * se**2 / 30))
+    v_w, v_b = 0.4 * se**2, 0.6 * se**2
+    assert g.variance(1, 1) == pytest.approx(se**2)
+    assert g.variance(1, 2) == pytest.approx(v_b, rel=1e-12)  # 2 × 20 = all 40 households of each village
+    assert g.variance(1, 1.5) == pytest.approx(v_b + v_w * (1 / 30 - 1 / 40) / (1 / 20 - 1 / 40), rel=1e-12)
+    assert g.variance(2, 1) == pytest.approx(v_b * 0.5 * (1 - 60 / 290) / (1 - 30 / 290) + v_w / 2, rel=1e-12)
+    assert g.variance(290 / 30, 2) == pytest.approx(0.0, abs=1e-18)
+    assert g.surveyed(1, 3) == pytest.approx(30 * 40)  # no more than each village has
+
+
+def test_near_threshold_when_the_estimate_sits_on_it() -> None:
+    g = _growth(0.02, 0.0045, _within(20, 40, 1e-6))
+    ind = Indicator(0.02, 0.02, 0.0045, *g.interval(1, 1), "korn-graubard", 1.0, 600, 1800, 30, growth=g)
+    inds = {"composite_incidence": _ind(0.01), "wrongful_exit_rate": ind, "missed_rate": _ind(0.004),
+            "approval_rate": _ind(0.95)}
+    names, detail = near_threshold(inds, TH, frames={})
     assert names == ["wrongful_exit_rate"]
-    assert detail["wrongful_exit_rate"]["extra_households"] is None
-    assert "无法判定" in detail["wrongful_exit_rate"]["note_zh"]
+    d = detail["wrongful_exit_rate"]
+    assert d["extra_households"] is None and d["mode"] == "never" and d["attainable"] is False
+    assert "即使普查也无法判定" in d["note_zh"] and "even a census would not settle it" in d["note_en"]

@@ -25,7 +25,8 @@ def workdir(tmp_path_factory):
     registry = load(root / "world" / "registry")
     sample = sampling.draw(registry, "jilin-2018", 5)
     sampling.write_sample(sample, root / "sample")
-    findings = simulation.truth_findings(sample, world.truth["households"])
+    truth = world.truth["households"]
+    findings = simulation.truth_findings(sample, truth, simulation.roster_map(world.truth["persons"], truth))
     findings.write_csv(root / "findings.csv")
     flagged = findings.filter(pl.col("wrongful_exit") | pl.col("missed"))
     pl.DataFrame({
@@ -84,3 +85,22 @@ def test_missing_findings_file(workdir) -> None:
     code = main(["estimate", "--registry", str(workdir / "world" / "registry"), "--sample", str(workdir / "sample"),
                  "--findings", str(workdir / "nope.csv"), "--out", str(out)])
     assert code == 2 and not out.exists()
+
+
+def test_province_and_the_stage_rule(workdir) -> None:
+    sample = pl.read_csv(workdir / "sample" / "villages.csv", infer_schema_length=0)
+    province = sample["province"][0]
+    out = workdir / "province.json"
+    assert _run(workdir, "--province", province, "--out", str(out)) == 0
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["province"] == province
+    assert _run(workdir, "--province", "不存在省", "--out", str(workdir / "nope.json")) == 2
+    assert _run(workdir, "--all", "--province", province, "--out", str(workdir / "all-p.json")) == 0
+    # cases still pending: provisional, and the JSON says why
+    cases = pl.read_csv(workdir / "cases.csv").with_columns(outcome=pl.lit("pending"))
+    cases.write_csv(workdir / "pending.csv")
+    out = workdir / "pending.json"
+    assert _run(workdir, "--cases", str(workdir / "pending.csv"), "--out", str(out)) == 0
+    d = json.loads(out.read_text(encoding="utf-8"))
+    assert d["stage"] == "provisional" and d["stage_reason"] == "pending cases"
+    assert d["counts"]["undecided_findings"] == cases.height

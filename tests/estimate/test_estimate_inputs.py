@@ -6,9 +6,10 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from conftest import write_csv  # tests/conftest.py (tests/ is on sys.path: tests/estimate is a package)
 from povexit.errors import PovexitError
 from povexit.estimate import load_sample_dir, read_cases, read_findings
+
+from .golden import write_csv
 
 FINDINGS_ZH = """\
 户编号,问卷,人数,是否错退,错退人数,是否漏评,漏评人数,是否认可

@@ -13,8 +13,9 @@ import pytest
 from povexit.errors import PovexitError
 from povexit.estimate import estimate_county, estimate_many, simulation, svy
 from povexit.estimate.indicators import INDICATORS
+from povexit.estimate.inputs import SampleTables
 
-from .county_fixture import COUNTY, A, E, U, from_r_data
+from .county_fixture import COUNTY, A, E, U, from_r_data, from_r_roster
 from .golden import RESULTS, assert_close, read_csv
 
 EXPECTED = read_csv(RESULTS / "povexit_expected.csv")
@@ -124,24 +125,62 @@ def _small(**kw):
     return pop, sample, findings
 
 
+def _cases(ids: list[str], outcomes: list[str], kind: str = "wrongful_exit") -> pl.DataFrame:
+    return pl.DataFrame({"household_id": ids, "kind": [kind] * len(ids), "outcome": outcomes})
+
+
 def test_stages_provisional_and_final() -> None:
+    """stage = final only when cases are given and no case that affects a count is undecided; otherwise
+    provisional, saying how many are pending; ``stage=`` overrides."""
     pop, sample, findings = _small()
     flagged = findings.filter(pl.col("wrongful_exit"))["household_id"].to_list()
+    missed = findings.filter(pl.col("missed"))["household_id"].to_list()
     assert len(flagged) >= 3
-    prov = estimate_county(pop.registry(), sample, findings)
-    assert prov.stage == "provisional" and prov.counts["unverified_findings"] >= len(flagged)
-    assert "临时结果" in prov.to_dict("zh")["stage_note"]
-    cases = pl.DataFrame({
-        "household_id": flagged[:3], "kind": ["wrongful_exit"] * 3, "outcome": ["confirmed", "dismissed", "pending"]})
-    final = estimate_county(pop.registry(), sample, findings, cases)
-    assert final.stage == "final"
     persons = dict(zip(findings["household_id"], findings["wrongful_exit_persons"], strict=True))
-    assert final.indicators["wrongful_exit_rate"].extra["wrongful_persons"] == persons[flagged[0]]
-    assert final.counts["pending_cases"] == 1
-    # provisional with cases: everything flagged except what verification dismissed
-    prov2 = estimate_county(pop.registry(), sample, findings, cases, stage="provisional")
-    total = sum(persons[h] for h in flagged)
-    assert prov2.indicators["wrongful_exit_rate"].extra["wrongful_persons"] == total - persons[flagged[1]]
+    everything = _cases(flagged, ["confirmed"] * len(flagged)).vstack(_cases(missed, ["confirmed"] * len(missed), "missed"))
+    # no cases: provisional, every flagged finding counted and unverified
+    prov = estimate_county(pop.registry(), sample, findings)
+    assert prov.stage == "provisional" and prov.stage_reason == "no cases"
+    assert prov.counts["unverified_findings"] == len(flagged) + len(missed)
+    assert "临时结果" in prov.to_dict("zh")["stage_note"]
+    # every case pending (the adjudication's cases.csv before verification): provisional, and it says why
+    pending = everything.with_columns(outcome=pl.lit("pending"))
+    r = estimate_county(pop.registry(), sample, findings, pending)
+    assert r.stage == "provisional" and r.stage_reason == "pending cases"
+    assert r.counts["undecided_findings"] == r.counts["pending_cases"] == len(flagged) + len(missed)
+    assert r.counts["unverified_findings"] == len(flagged) + len(missed)
+    note = r.to_dict("en")["stage_note"]
+    assert f"{len(flagged) + len(missed)} problem(s) that affect an indicator" in note
+    assert r.indicators["wrongful_exit_rate"].official == prov.indicators["wrongful_exit_rate"].official
+    # one pending, the others decided: still provisional; it counts the pending one and the confirmed ones
+    one = everything.with_columns(outcome=pl.when(pl.col("household_id") == flagged[0]).then(pl.lit("pending"))
+                                  .when(pl.col("household_id") == flagged[1]).then(pl.lit("dismissed"))
+                                  .otherwise(pl.col("outcome")))
+    r = estimate_county(pop.registry(), sample, findings, one)
+    assert r.stage == "provisional" and r.counts["undecided_findings"] == 1
+    assert r.counts["unverified_findings"] == 1
+    assert r.indicators["wrongful_exit_rate"].extra["wrongful_persons"] == sum(persons[h] for h in flagged) - persons[flagged[1]]
+    # a flagged finding without any case is not verified either
+    r = estimate_county(pop.registry(), sample, findings, everything.filter(pl.col("household_id") != flagged[2]))
+    assert r.stage == "provisional" and r.counts["flagged_without_case"] == 1
+    assert any("1 without a case" in en for _, en in r.warnings)
+    # all decided: final, only the confirmed counted; a pending case that affects no count does not matter
+    decided = everything.with_columns(outcome=pl.when(pl.col("household_id") == flagged[1]).then(pl.lit("dismissed"))
+                                      .otherwise(pl.col("outcome")))
+    registered = findings.filter(pl.col("instrument") == "registered")["household_id"][0]
+    final = estimate_county(pop.registry(), sample, findings,
+                            decided.vstack(_cases([registered], ["pending"], "missed")))
+    assert final.stage == "final" and final.stage_reason == "all decided"
+    assert final.indicators["wrongful_exit_rate"].extra["wrongful_persons"] == sum(persons[h] for h in flagged) - persons[flagged[1]]
+    assert final.counts["pending_cases"] == 1 and final.counts["undecided_findings"] == 0
+    assert "最终结果" in final.to_dict("zh")["stage_note"]
+    # the explicit stage wins: final with one pending counts only the confirmed
+    forced = estimate_county(pop.registry(), sample, findings, one, stage="final")
+    assert forced.stage == "final" and forced.stage_reason == "requested" and forced.counts["pending_cases"] == 1
+    assert forced.indicators["wrongful_exit_rate"].extra["wrongful_persons"] == (
+        sum(persons[h] for h in flagged) - persons[flagged[0]] - persons[flagged[1]])
+    forced = estimate_county(pop.registry(), sample, findings, everything, stage="provisional")
+    assert forced.stage == "provisional" and forced.counts["unverified_findings"] == 0
     with pytest.raises(PovexitError) as err:
         estimate_county(pop.registry(), sample, findings, stage="final")
     assert err.value.diagnostics[0].code == "PVX-ES06"
@@ -272,25 +311,133 @@ def test_every_interval_method_runs(method: str) -> None:
     assert r.indicators["wrongful_exit_rate"].ci_method.startswith(svy.CI_LABELS[method])
 
 
-def test_roster_hits_outside_census_count_only_in_the_official_figure() -> None:
-    pop, sample, findings = _small()
-    village = sample.villages["village_id"][0]
-    hit = pl.DataFrame({
-        "household_id": ["R0123456789ab"], "village_id": [village], "group": [None], "instrument": ["registered"],
-        "stratum": [sample.villages["stratum"][0]], "psu": [village], "p_village": [sample.villages["p_village"][0]],
-        "p_household": [1.0], "weight": [1 / sample.villages["p_village"][0]], "persons": [4.0],
-        "fpc_household": [None], "source": ["roster"]}, schema_overrides={"group": pl.String, "fpc_household": pl.Float64})
-    sample2 = simulation.SampleTables(sample.villages, pl.concat([sample.households, hit.with_columns(
-        instrument=pl.lit("general"))], how="vertical_relaxed"), sample.groups)
-    finding = findings.head(1).with_columns(
-        household_id=pl.lit("R0123456789ab"), instrument=pl.lit("general"), persons=pl.lit(4.0),
-        wrongful_exit=pl.lit(False), wrongful_exit_persons=pl.lit(0.0), missed=pl.lit(True), missed_persons=pl.lit(4.0),
-        village_id=pl.lit(village), group=pl.lit(None, dtype=pl.String))
-    base = estimate_county(pop.registry(), sample, findings).indicators["missed_rate"]
-    r = estimate_county(pop.registry(), sample2, pl.concat([findings, finding]))
+# ---- 漏评率: roster hits and census groups ----------------------------------------------------------------
+
+
+ROSTER_EXPECTED = {(r["case"], r["statistic"]): r for r in EXPECTED.filter(pl.col("case").str.starts_with("roster_"))
+                   .iter_rows(named=True)}
+
+
+@pytest.fixture(scope="module")
+def roster_county():
+    return from_r_roster()
+
+
+@pytest.mark.parametrize(("fpc", "case"), [("no", "roster_nofpc"), ("auto", "roster_fpc")])
+def test_missed_rate_from_rosters_and_census_is_r_survey(roster_county, fpc: str, case: str) -> None:
+    """The combined 漏评率 — roster hits over the sampled villages' non-registered population plus the
+    census groups' other households over the groups' population — with its Taylor SE over the village
+    PSUs, the parts and their covariance, as R's svycontrast of the four totals (povexit_design.R);
+    a certainty village's roster hits and population are fixed (no variance, no lonely stratum)."""
+    registry, sample, findings = roster_county
+    r = estimate_county(registry, sample, findings, fpc=fpc)
     m = r.indicators["missed_rate"]
-    assert m.estimate == pytest.approx(base.estimate, rel=1e-12) and m.se == pytest.approx(base.se, rel=1e-12)
-    assert m.official == pytest.approx(base.official + 4 / m.n_persons)
-    assert m.extra["missed_persons_outside_census"] == 4 and m.extra["missed_households_outside_census"] == 1
-    both = r.indicators["missed_rate_with_rosters"]
-    assert both.estimate > 0 and both.ci_low <= both.estimate <= both.ci_high
+    ref = ROSTER_EXPECTED[(case, "missed (roster + census)")]
+    assert_close(m.estimate, ref["estimate"], "estimate")
+    assert_close(m.se, ref["se"], "se")
+    parts = m.extra["parts"]
+    for name, stat in (("roster", "roster part"), ("census", "census part")):
+        assert_close(parts[name]["estimate"], ROSTER_EXPECTED[(case, stat)]["estimate"], stat)
+        assert_close(parts[name]["se"], ROSTER_EXPECTED[(case, stat)]["se"], stat + " se")
+    cov = m.extra["correlation_of_parts"] * parts["roster"]["se"] * parts["census"]["se"]
+    assert_close(cov, ROSTER_EXPECTED[(case, "cov(roster, census)")]["estimate"], "cov")
+    a = r.indicators["approval_rate"]  # roster hits weigh 1/p_village, census households 1/(p_village·p_group)
+    assert_close(a.estimate, ROSTER_EXPECTED[(case, "mean(approves | households)")]["estimate"], "approval")
+    assert_close(a.se, ROSTER_EXPECTED[(case, "mean(approves | households)")]["se"], "approval se")
+    assert r.design["lonely_strata"] == 0 and r.design["roster_screening"]
+    assert m.ci_low <= m.estimate <= m.ci_high and m.ci_method.startswith("mover (roster: korn-graubard")
+    # the composite uses this 漏评率
+    comp = r.indicators["composite_incidence"]
+    t = r.registry_totals
+    assert comp.estimate == pytest.approx((t["not_exited_persons"] + t["nonregistered_population"] * m.estimate)
+                                          / t["agricultural_population"], rel=1e-12)
+
+
+def test_missed_rate_official_is_over_the_sampled_villages(roster_county) -> None:
+    """Official 漏评率 = every missed person found (roster hits and census groups) / the non-registered
+    population of the sampled villages (抽查村) when rosters were matched there; the census-only
+    estimator stays as ``missed_rate_census`` (its official figure over the census groups)."""
+    registry, sample, findings = roster_county
+    r = estimate_county(registry, sample, findings)
+    data = read_csv(RESULTS / "povexit_roster.csv")
+    found = float(data["yR"].sum() + data["yC"].sum())
+    villages = float(data.filter(pl.col("kind") == "village")["xV"].sum())
+    m = r.indicators["missed_rate"]
+    assert m.official == pytest.approx(found / villages, rel=1e-12)
+    assert m.extra["missed_persons"] == found and m.n_persons == villages
+    assert m.extra["denominator"].startswith("sampled villages")
+    c = r.indicators["missed_rate_census"]
+    groups = data.filter(pl.col("hh").str.starts_with("#group-total:"))
+    census_found = float(data.filter(pl.col("group") != "")["yC"].sum()
+                         + data.filter((pl.col("kind") == "roster") & (pl.col("group") != ""))["yR"].sum())
+    assert c.official == pytest.approx(census_found / float(groups["xG"].sum()), rel=1e-12)
+    d = r.to_dict()
+    assert "missed_rate_census" in d["indicators"] and "missed_rate_with_rosters" not in d["indicators"]
+    # without roster screening the official figure is over the census groups, and the estimate is the census one
+    reg2, sample2, findings2 = from_r_data()
+    r2 = estimate_county(reg2, sample2, findings2)
+    assert r2.indicators["missed_rate"].extra["denominator"].startswith("census groups")
+    assert r2.indicators["missed_rate"].estimate == r2.indicators["missed_rate_census"].estimate
+
+
+def test_a_roster_hit_in_a_census_group_is_counted_once(roster_county) -> None:
+    """A roster hit living in a census group is surveyed once (under its R… id) and belongs to the roster
+    stratum: making it missed adds its persons once to the official numerator and the same amount to the
+    estimate whether or not it lives in a census group; the census-only estimator counts it with its group."""
+    registry, sample, findings = roster_county
+    hit = sample.households.filter(pl.col("group").is_not_null())["household_id"][0]
+    village = sample.households.filter(pl.col("household_id") == hit)["village_id"][0]
+    base = findings.with_columns(missed=pl.when(pl.col("household_id") == hit).then(False).otherwise(pl.col("missed")),
+                                 missed_persons=pl.when(pl.col("household_id") == hit).then(0.0)
+                                 .otherwise(pl.col("missed_persons")))
+    sick = base.with_columns(missed=pl.when(pl.col("household_id") == hit).then(True).otherwise(pl.col("missed")),
+                             missed_persons=pl.when(pl.col("household_id") == hit).then(5.0)
+                             .otherwise(pl.col("missed_persons")))
+    r0, r1 = (estimate_county(registry, sample, f) for f in (base, sick))
+    m0, m1 = r0.indicators["missed_rate"], r1.indicators["missed_rate"]
+    assert m1.extra["missed_persons"] == m0.extra["missed_persons"] + 5
+    # the roster part moves by 5/p_village over X̂_V (the villages' population, HT); the census part does not
+    p_village = sample.villages.filter(pl.col("village_id") == village)["p_village"][0]
+    v = read_csv(RESULTS / "povexit_roster.csv").filter(pl.col("kind") == "village")
+    x_hat = float((v["xV"] / v["pv"]).sum())
+    assert m1.extra["parts"]["roster"]["estimate"] - m0.extra["parts"]["roster"]["estimate"] == pytest.approx(
+        5 / p_village / x_hat, rel=1e-9)
+    assert m1.extra["parts"]["census"]["estimate"] == pytest.approx(m0.extra["parts"]["census"]["estimate"], rel=1e-12)
+    outside_sample = SampleTables(sample.villages, sample.households.with_columns(
+        group=pl.when(pl.col("household_id") == hit).then(None).otherwise(pl.col("group"))), sample.groups)
+    outside = sick.with_columns(group=pl.when(pl.col("household_id") == hit).then(None).otherwise(pl.col("group")))
+    r2 = estimate_county(registry, outside_sample, outside)
+    assert r2.indicators["missed_rate"].estimate == pytest.approx(m1.estimate, rel=1e-12)
+    # the census-only estimator counts it in its group
+    assert r1.indicators["missed_rate_census"].extra["missed_persons"] == r0.indicators["missed_rate_census"].extra["missed_persons"] + 5
+
+
+def test_rosters_without_census_groups(roster_county) -> None:
+    """No census groups: the estimate covers the roster hits only (a lower bound) and says so."""
+    registry, sample, findings = roster_county
+    no_census = SampleTables(sample.villages, sample.households.with_columns(group=pl.lit(None, pl.String)),
+                             sample.groups.head(0))
+    r = estimate_county(registry, no_census, findings.filter(pl.col("household_id").str.starts_with("R")))
+    m = r.indicators["missed_rate"]
+    assert m.extra["coverage"] == "roster" and m.estimate is not None
+    assert any("lower bound" in en for _, en in r.warnings)
+    assert r.indicators["missed_rate_census"].estimate is None
+
+
+def test_the_manifest_says_whether_rosters_were_matched() -> None:
+    """A design that matched rosters (manifest ``households.general.roster_hits``) checked the whole of
+    every sampled village, even where no hit turned up: the official 漏评率 is over the villages. Any
+    other manifest (another tool's) leaves it to the sample's rows."""
+    pop, sample, findings = _small()
+    plain = estimate_county(pop.registry(), sample, findings).indicators["missed_rate"]
+    assert plain.extra["denominator"].startswith("census groups")
+    for manifest in ({"design": "another tool"}, {"design": {"parameters": None}}):
+        other = SampleTables(sample.villages, sample.households, sample.groups, manifest=manifest)
+        assert estimate_county(pop.registry(), other, findings).indicators["missed_rate"].official == plain.official
+    matched = SampleTables(sample.villages, sample.households, sample.groups,
+                           manifest={"design": {"parameters": {"households": {"general": {"roster_hits": True}}}}})
+    m = estimate_county(pop.registry(), matched, findings).indicators["missed_rate"]
+    villages = pop.villages.filter(pl.col("village_id").is_in(sample.villages["village_id"].implode()))
+    x = float((villages["agricultural_population"] - villages["poor_persons"] - villages["exited_persons"]).sum())
+    assert m.extra["denominator"].startswith("sampled villages") and m.n_persons == round(x)
+    assert m.official == pytest.approx(plain.extra["missed_persons"] / x)

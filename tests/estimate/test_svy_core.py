@@ -4,6 +4,8 @@ numerical helpers match R, and bad designs are refused."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -99,3 +101,18 @@ def test_zero_events_interval_is_clopper_pearson_at_n_star() -> None:
     iv = svy.prop_interval(1.0, 0.0, 1000, 999, "beta", units=300)
     assert iv.high[0] == 1 and iv.low[0] == pytest.approx(0.025 ** (1 / 300), rel=1e-12)
     assert "n*=n households" in iv.method[0]
+
+
+@pytest.mark.parametrize("rule", ["adjust", "certainty", "remove", "average", "fail"])
+def test_self_representing_stratum_is_not_lonely(rule: str) -> None:
+    """A stratum whose fpc says its one PSU is the whole stratum (N = n = 1; povexit's fixed rows: a
+    certainty village's own population and roster hits) adds no variance and is not a lonely PSU: R's
+    onestrat returns 0 before any lonely-PSU rule, so "fail" does not fail. R 4.2 / survey 4.1.1:
+    svytotal(~y, svydesign(id=~id, strata=~s, weights=~w, fpc=~fpc)) with stratum a (three PSUs, fpc
+    Inf) and stratum b (one PSU, fpc 1) gives 16 with SE sqrt(12) = 3.4641."""
+    d = svy.Design(np.array([2.0, 2.0, 2.0, 1.0]), ids=[np.arange(4)], strata=np.array(["a", "a", "a", "b"]),
+                   fpc=[np.array([np.inf, np.inf, np.inf, 1.0])], lonely_psu=rule)
+    t = svy.svytotal(d, np.array([1.0, 2.0, 3.0, 4.0]))
+    assert t.estimate[0] == 16
+    assert t.se[0] == pytest.approx(math.sqrt(12), rel=1e-15)
+    assert len(d.lonely_strata()) == 0

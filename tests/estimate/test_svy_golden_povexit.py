@@ -157,5 +157,6 @@ def test_committed_outputs_are_what_the_script_gives(tmp_path) -> None:
         pytest.skip("Rscript not installed (apt-get install r-base-core r-cran-survey)")
     shutil.copy(RESULTS / "povexit_design.R", tmp_path)
     subprocess.run(["Rscript", "povexit_design.R"], cwd=tmp_path, check=True, capture_output=True, timeout=300)
-    for name in ("povexit_expected.csv", "povexit_data.csv", "povexit_persons.csv", "povexit_three_stage.csv"):
+    for name in ("povexit_expected.csv", "povexit_data.csv", "povexit_persons.csv", "povexit_three_stage.csv",
+                 "povexit_roster.csv"):
         assert (tmp_path / name).read_bytes() == (RESULTS / name).read_bytes(), name

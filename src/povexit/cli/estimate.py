@@ -53,8 +53,9 @@ def estimate_cmd(
     ci_method: str = typer.Option("beta", "--ci-method",
                                   help="beta (Korn–Graubard) | logit | likelihood | mean (Wald)"),
     all_counties: bool = typer.Option(False, "--all", help="样本中全部县：汇总表与汇总指标 · every county + summary"),
-    county: str = typer.Option(None, "--county", help="样本含多个县时指定一个 · one county of a multi-county sample"),
-    stage: str = typer.Option(None, "--stage", help="provisional | final（默认：有 --cases 为 final）"),
+    county: str = typer.Option(None, "--county", help="样本含多个县时指定一个（可写“省/县”）· one county of a multi-county sample"),
+    province: str = typer.Option(None, "--province", help="同名县所在的省 · the province, when two provinces have a county of that name"),
+    stage: str = typer.Option(None, "--stage", help="provisional | final（默认：有 --cases 且无待核问题时为 final）"),
     fpc: str = typer.Option("auto", "--fpc", help="有限总体校正 auto | yes | no · finite population correction"),
     lonely_psu: str = typer.Option("adjust", "--lonely-psu", help="单 PSU 层 adjust | certainty | remove | average"),
     basis: str = typer.Option("official", "--basis", help="判定依据 official（文件口径）| estimate（设计估计）"),
@@ -89,9 +90,9 @@ def estimate_cmd(
         options = dict(stage=stage, ci_method=ci_method, thresholds=overrides, fpc=fpc, lonely_psu=lonely_psu,
                        basis=basis, cadres=cadres)
         if all_counties:
-            results, summary = est.estimate_all(reg, smp, fnd, cs, **options)
+            results, summary = est.estimate_all(reg, smp, fnd, cs, province=province, **options)
         else:
-            results = [est.estimate_county(reg, smp, fnd, cs, county=county, **options)]
+            results = [est.estimate_county(reg, smp, fnd, cs, county=county, province=province, **options)]
         p.update(task, advance=1, description=t("写出结果", "Writing"))
         if all_counties:
             table_path = table or out.with_suffix(".csv")
@@ -118,7 +119,8 @@ def _print_county(r) -> None:
     from ..estimate.indicators import INDICATORS, NAMES
 
     in_zh = zh()
-    tab = Table(title=f"{r.county} — {t('三率一度', 'indicators')} ({r.stage})")
+    place = f"{r.province} {r.county}" if r.province else r.county
+    tab = Table(title=f"{place} — {t('三率一度', 'indicators')} ({r.stage})")
     for h in (t("指标", "indicator"), t("文件口径", "official"), t("设计估计", "estimate"), t("95% 置信区间", "95% CI"),
               t("设计效应", "deff"), t("标准", "threshold")):
         tab.add_column(h)

@@ -64,3 +64,17 @@ DESIGN_INVALID = spec(
     "检查样本 villages.csv / households.csv 中的 stratum、p_village、p_household、weight 与 fpc 列。",
     "Check the stratum, p_village, p_household, weight and fpc columns of the sample's villages.csv / households.csv.",
 )
+COUNTY_NAME_AMBIGUOUS = spec(
+    "PVX-ES11", "error",
+    "样本中有多个名为“{value}”的县（{counties}）：同名县属于不同的省",
+    "The sample has several counties named '{value}' ({counties}): same-named counties of different provinces",
+    "同时用 --province 指定省，或写成“省/县”。", "Name the province too: --province, or write PROVINCE/COUNTY.",
+)
+VILLAGE_NOT_IN_REGISTRY = spec(
+    "PVX-ES12", "error",
+    "样本村 {value} 不在建档立卡数据的 villages 中，无法得到该村的非建档立卡农业户籍人口（漏评率的分母）",
+    "Sampled village {value} is not in the registry's villages: its non-registered agricultural population "
+    "(the denominator of the missed rate) is unknown",
+    "确认 --registry 与抽样时使用的建档立卡数据一致（village_id 相同）。",
+    "Make sure --registry is the registry the sample was drawn from (same village_id).",
+)

@@ -9,7 +9,6 @@ pass/fail against the standard — a 达标赛, never a ranking (seed 003).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,14 +18,18 @@ REGION_THRESHOLDS = {"central": 0.02, "western": 0.03}
 DEFAULT_COMPOSITE = 0.02
 DEFAULT_REFERENCE = {"wrongful_exit_rate": 0.02, "missed_rate": 0.02, "approval_rate": 0.90}
 THRESHOLD_KEYS = ("composite_incidence", "wrongful_exit_rate", "missed_rate", "approval_rate")
-#: how far the sample may be scaled when asking how many more households would settle an indicator
-MAX_SAMPLE_FACTOR = 1000.0
 
 HOUSEHOLD_WORDS = {
     "wrongful_exit_rate": ("脱贫户", "exited households"),
     "missed_rate": ("非建档立卡户", "non-registered households"),
     "approval_rate": ("调查户", "surveyed households"),
-    "composite_incidence": ("脱贫户", "exited households"),
+    "composite_incidence": ("调查户（脱贫户和非建档立卡户）", "surveyed households (exited and non-registered)"),
+}
+KINDS = {
+    "wrongful_exit_rate": "exited households (registered sample)",
+    "missed_rate": "census groups (non-registered households) and roster screening of more villages",
+    "approval_rate": "surveyed households (both instruments, in proportion)",
+    "composite_incidence": "exited households and census groups, in proportion",
 }
 ZH = {
     "composite_incidence": "综合贫困发生率", "wrongful_exit_rate": "脱贫人口错退率",
@@ -39,17 +42,22 @@ EN = {
 
 
 def resolve_thresholds(registry: Any, county: str, overrides: dict[str, float] | None = None, *,
-                       row: dict[str, Any] | None = None) -> tuple[dict[str, float], str]:
+                       row: dict[str, Any] | None = None, province: str | None = None) -> tuple[dict[str, float], str]:
     """Thresholds of a county: ``counties.poverty_threshold``, else by region (central 2%, western 3%;
     Yanbian prefecture 3%), else 2%; reference indicators 2%, 2%, 90%; ``overrides`` win. Returns
     the thresholds and where the composite one came from (counties / region / yanbian / default /
-    override). ``row``: the county's row of ``registry.counties`` when the caller has it already."""
+    override). ``row``: the county's row of ``registry.counties`` when the caller has it already;
+    else it is looked up by name (and ``province`` when given: same-named counties of two provinces
+    have their own rows)."""
     th = {"composite_incidence": DEFAULT_COMPOSITE, **DEFAULT_REFERENCE}
     source = "default"
     counties = getattr(registry, "counties", None)
     if row is None and counties is not None and counties.height and "county" in counties.columns:
         sel = counties.filter(pl.col("county") == county)
-        row = sel.row(0, named=True) if sel.height else None
+        if province is not None and "province" in sel.columns:
+            same = sel.filter(pl.col("province") == province)
+            sel = same if same.height else sel.filter(pl.col("province").is_null())
+        row = sel.row(0, named=True) if sel.height == 1 or (sel.height and province is None) else None
     city = str((row or {}).get("city") or "")
     if row is not None and row.get("poverty_threshold") is not None and not _nan(row["poverty_threshold"]):
         th["composite_incidence"] = float(row["poverty_threshold"])
@@ -166,39 +174,18 @@ def decide(indicators: dict[str, Any], thresholds: dict[str, float], *, basis: s
     return Decision(decision, basis, zh, en, failing)
 
 
-def _settle(interval_at: Callable[[float], tuple[float, float]], estimate: float, threshold: float) -> float | None:
-    """Smallest sample factor k ≥ 1 at which the interval (recomputed at variance/k and n·k, i.e. at
-    the current estimate and design effect) no longer contains the threshold; None beyond
-    :data:`MAX_SAMPLE_FACTOR` or when the estimate sits on the threshold."""
-    if estimate == threshold:
-        return None
+def near_threshold(indicators: dict[str, Any], thresholds: dict[str, float], *, frames: dict[str, float] | None = None
+                   ) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Indicators whose 95% interval contains their threshold, and for each the smallest attainable
+    extra sample that would bring the interval clear of it at the current estimate and design effect
+    (:mod:`.growth`): more households in the sampled villages, more villages, or every village — or
+    that even a census would not settle it. ``frames``: the county's villages, exited households,
+    village groups and households (nan when unknown), for the notes."""
+    from .growth import settle
 
-    def clear(k: float) -> bool:
-        lo, hi = interval_at(k)
-        return hi < threshold if estimate < threshold else lo > threshold
-
-    if not clear(MAX_SAMPLE_FACTOR):
-        return None
-    lo, hi = 1.0, MAX_SAMPLE_FACTOR
-    for _ in range(60):
-        mid = math.sqrt(lo * hi)
-        if clear(mid):
-            hi = mid
-        else:
-            lo = mid
-        if hi / lo < 1.001:
-            break
-    return hi
-
-
-def near_threshold(indicators: dict[str, Any], thresholds: dict[str, float], *, ci_method: str, n_groups: int,
-                   census_households: int) -> tuple[list[str], dict[str, dict[str, Any]]]:
-    """Indicators whose 95% interval contains their threshold, and for each how many more households
-    (exited households of the registered sample, census groups, or both) would bring the interval
-    clear of it at the current estimate and design effect (variance ∝ 1/sample size)."""
+    frames = frames or {}
     names: list[str] = []
     detail: dict[str, dict[str, Any]] = {}
-    exited_hh = indicators["wrongful_exit_rate"].n_households
     for name in THRESHOLD_KEYS:
         ind = indicators[name]
         t = thresholds[name]
@@ -207,46 +194,79 @@ def near_threshold(indicators: dict[str, Any], thresholds: dict[str, float], *, 
         if not (ind.ci_low <= t <= ind.ci_high):
             continue
         names.append(name)
-        k = _settle(ind.interval_at, ind.estimate, t) if ind.interval_at is not None else None
-        extra = None if k is None else k - 1
-        d: dict[str, Any] = {
-            "threshold": t, "estimate": ind.estimate, "ci_low": ind.ci_low, "ci_high": ind.ci_high,
-            "sample_factor": None if k is None else round(k, 3),
-        }
-        kind, per_households, per_groups = {
-            "wrongful_exit_rate": ("exited households (registered sample)", exited_hh, 0),
-            "missed_rate": ("census groups (non-registered households)", census_households, n_groups),
-            "approval_rate": ("surveyed households (both instruments, in proportion)", ind.n_households, 0),
-            "composite_incidence": ("exited households and census groups, in proportion", exited_hh, n_groups),
-        }[name]
-        d["kind"] = kind
-        what_zh = what_en = None
-        if extra is not None:
-            d["extra_households"] = math.ceil(extra * per_households)
-            hh_zh, hh_en = HOUSEHOLD_WORDS[name]
-            what_zh, what_en = f"约 {d['extra_households']} 户{hh_zh}", f"about {d['extra_households']} more {hh_en}"
-            if per_groups:
-                d["extra_census_groups"] = math.ceil(extra * per_groups)
-                g = d["extra_census_groups"]
-                if name == "missed_rate":  # the groups are what is sampled; their households follow
-                    what_zh = f"约 {g} 个普查村民小组（{what_zh}）"
-                    what_en = f"about {g} more census groups ({what_en.replace('more ', '')})"
-                else:
-                    what_zh += f"和 {g} 个普查村民小组"
-                    what_en += f" and {g} more census groups"
-        else:
-            d["extra_households"] = None
-            if per_groups:
-                d["extra_census_groups"] = None
+        g = getattr(ind, "growth", None)
+        d: dict[str, Any] = {"threshold": t, "estimate": ind.estimate, "ci_low": ind.ci_low, "ci_high": ind.ci_high,
+                             "kind": KINDS[name]}
         head_zh = (f"注意：{ZH[name]}的 95% 置信区间 [{_pct(ind.ci_low)}, {_pct(ind.ci_high)}] 包含标准 {_pct(t)}，"
                    "按抽样误差尚不能判定是否达标")
         head_en = (f"Note: the 95% interval of the {EN[name]}, [{_pct(ind.ci_low)}, {_pct(ind.ci_high)}], "
                    f"contains the {_pct(t)} standard: sampling error alone cannot settle it")
-        if what_zh is None:
-            d["note_zh"] = head_zh + "；在当前估计值下增加样本也无法判定"
-            d["note_en"] = head_en + "; at the current estimate no feasible extra sample would settle it"
-        else:
-            d["note_zh"] = head_zh + f"；按当前估计值和设计效应，需再调查{what_zh}"
-            d["note_en"] = head_en + f"; at the current estimate and design effect it would take {what_en}"
+        if g is None:
+            d.update(mode=None, attainable=None, extra_households=None, sample_factor=None)
+            d["note_zh"], d["note_en"] = head_zh + "。", head_en + "."
+            detail[name] = d
+            continue
+        s = settle(g, t)
+        d.update(mode=s.mode, attainable=s.mode != "never", village_factor=round(s.kv, 3),
+                 household_factor=round(s.kh, 3), sample_factor=None if s.mode == "never" else round(s.kv * s.kh, 3))
+        zh, en = _advice(name, g, s, frames, d)
+        d["note_zh"], d["note_en"] = head_zh + "；" + zh, head_en + "; " + en
         detail[name] = d
     return names, detail
+
+
+def _advice(name: str, g: Any, s: Any, frames: dict[str, float], d: dict[str, Any]) -> tuple[str, str]:
+    """The words of one settlement (and its numbers into ``d``)."""
+    if s.mode == "never":
+        d.update(extra_households=None, extra_villages=None)
+        if name in ("missed_rate", "composite_incidence"):
+            d["extra_census_groups"] = None
+        return ("在当前估计值下，即使普查也无法判定", "even a census would not settle it at the current estimate")
+    hh = max(math.ceil(g.surveyed(s.kv, s.kh) - g.surveyed(1, 1) - 1e-9), 0)
+    villages = max(math.ceil((s.kv - 1) * g.villages - 1e-9), 0)
+    groups = max(math.ceil(g.groups(s.kv, s.kh) - g.groups(1, 1) - 1e-9), 0)
+    d.update(extra_households=hh, extra_villages=villages)
+    uses_groups = name in ("missed_rate", "composite_incidence")
+    if uses_groups:
+        d["extra_census_groups"] = groups
+    hz, he = HOUSEHOLD_WORDS[name]
+    if name == "missed_rate":
+        what_zh, what_en = f"约 {groups} 个普查村民小组（约 {hh} 户{hz}）", f"about {groups} more census groups ({hh} {he})"
+    elif name == "composite_incidence":
+        exited = max(hh - _census_households(g, s), 0)
+        what_zh = f"约 {exited} 户脱贫户和 {groups} 个普查村民小组"
+        what_en = f"about {exited} more exited households and {groups} more census groups"
+    else:
+        what_zh, what_en = f"约 {hh} 户{hz}", f"about {hh} more {he}"
+    if s.mode == "households":
+        return (f"按当前估计值和设计效应，需在已抽中的村内再调查{what_zh}",
+                f"at the current estimate and design effect it would take {what_en} in the villages already drawn")
+    total_v = frames.get("villages", float("nan"))
+    if s.mode == "villages":
+        of = f"（全县共 {int(total_v)} 个行政村）" if math.isfinite(total_v) else ""
+        of_en = f" (the county has {int(total_v)})" if math.isfinite(total_v) else ""
+        return (f"已抽中村内的户数不足以判定；需再抽约 {villages} 个行政村{of}，按现有每村样本量即{what_zh}",
+                f"more households in the villages already drawn would not do; it needs about {villages} more "
+                f"villages{of_en}, i.e. at the current households per village {what_en}")
+    frame = frames.get("exited_households" if name == "wrongful_exit_rate" else "households", float("nan"))
+    share_zh = share_en = ""
+    if math.isfinite(frame) and frame > 0 and name in ("wrongful_exit_rate", "approval_rate"):
+        total = g.surveyed(s.kv, s.kh)
+        if total >= 0.995 * frame:
+            d["census_of"] = int(frame)
+            return (f"只有对全县全部 {int(frame)} 户{hz}进行普查（再调查约 {hh} 户）才能判定",
+                    f"only a census of all the county's {int(frame)} {he} (about {hh} more) would settle it")
+        share_zh = f"，共约 {round(total)} 户，占全县 {int(frame)} 户的 {100 * total / frame:.0f}%"
+        share_en = f", about {round(total)} of the county's {int(frame)} ({100 * total / frame:.0f}%)"
+    return (f"需调查全县全部行政村并增加每村户数（{what_zh}{share_zh}），几乎相当于普查",
+            f"it would take every village of the county and more households in each ({what_en}{share_en}): "
+            "practically a census")
+
+
+def _census_households(g: Any, s: Any) -> int:
+    """Extra non-registered households of a composite's settlement (its missed-rate part)."""
+    parts = getattr(g, "parts", [])
+    if len(parts) < 2:
+        return 0
+    m = parts[1][1]
+    return max(math.ceil(m.surveyed(s.kv, s.kh) - m.surveyed(1, 1) - 1e-9), 0)

@@ -181,7 +181,9 @@ class Design:
                 finite = f[np.isfinite(f)]
                 if finite.size and (finite.max() > 1) and (finite.min() < 1):
                     raise DesignError("fpc must be all population sizes (>= 1) or all sampling fractions (<= 1)")
-                pop = f if (finite.size == 0 or finite.max() > 1) else sampsize_rows[s] / f
+                # R's as.fpc: population sizes when any value exceeds 1 (Inf — with replacement — included)
+                sizes = finite.size == 0 or finite.max() > 1 or bool(np.isinf(f).any())
+                pop = f if sizes else sampsize_rows[s] / f
                 pop = np.where(np.isnan(pop), np.inf, pop)
                 if np.any(pop < sampsize_rows[s] - 1e-9):
                     i = int(np.argmax(pop < sampsize_rows[s] - 1e-9))
@@ -296,9 +298,10 @@ class Design:
         return self.n_psu(domain) - self.n_strata(domain)
 
     def lonely_strata(self) -> np.ndarray:
-        """Stage-1 strata (codes) with a single PSU."""
+        """Stage-1 strata (codes) with a single PSU, other than self-representing ones (fpc: the whole
+        population taken), which R treats as certainty before any lonely-PSU rule."""
         st = self._stages[0]
-        return np.flatnonzero(st.sampsize == 1)
+        return np.flatnonzero((st.sampsize == 1) & ~_self_representing(st))
 
     # ---- variance ----------------------------------------------------------------------------------
 
@@ -328,7 +331,8 @@ class Design:
         nh = st.sampsize
         with np.errstate(divide="ignore", invalid="ignore"):
             f = np.where(np.isfinite(st.popsize), (st.popsize - nh) / st.popsize, 1.0)
-        lonely = nh <= 1
+        # R's onestrat returns 0 for a self-representing stratum (f < 1e-7) before any lonely-PSU rule
+        lonely = (nh <= 1) & ~(f < 1e-7)
         if self.lonely_psu == "fail" and np.any(lonely):
             h = int(np.flatnonzero(lonely)[0])
             raise DesignError(f"stratum {h} has only one PSU at stage {stage_no}")
@@ -363,6 +367,13 @@ class Design:
                     out[:, a, b] = v
                     out[:, b, a] = v
         return out
+
+
+def _self_representing(st: _Stage) -> np.ndarray:
+    """Strata whose fpc says every unit was taken (R: f < 1e-7, no variance, no lonely-PSU rule)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.where(np.isfinite(st.popsize), (st.popsize - st.sampsize) / st.popsize, 1.0)
+    return f < 1e-7
 
 
 # ---- estimators ------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 # incidence (delta method), a stratum with one PSU under each lonely.psu rule, zero events, and a
 # three-stage design with fpc. Run from this directory:  Rscript povexit_design.R
 # Writes povexit_data.csv (the sample), povexit_persons.csv (person rows of exited households) and
-# povexit_expected.csv (what R 4.2 / survey 4.1.1 gives). tests/estimate/test_golden_povexit.py reads them.
+# povexit_expected.csv (what R 4.2 / survey 4.1.1 gives), povexit_three_stage.csv and povexit_roster.csv
+# (the combined 漏评率). tests/estimate/test_svy_golden_povexit.py and test_indicators.py read them.
 suppressMessages(library(survey))
 options(survey.lonely.psu = "adjust")
 set.seed(20190601)
@@ -129,6 +130,83 @@ m3 <- svymean(~approves, des3, deff = TRUE)
 add("three_stage", "mean(approves)", coef(m3), SE(m3), extra = deff(m3))
 t3 <- svytotal(~approves, des3)
 add("three_stage", "total(approves)", coef(t3), SE(t3))
+
+# 漏评率 from roster hits and census groups (the combined estimator): in each sampled village every
+# roster hit (大数据比对) is visited (a certainty stratum) and the village's non-registered population
+# is known; in some villages a census group (SRS of the village's G groups) is enumerated, its roster
+# hits counted with the roster. Rows: village (x_v), roster hit (y_R), census household (y_C, not on
+# a roster), census group (x_g). One certainty village (p = 1): its village row and roster hits are
+# fixed (a self-representing stratum, fpc = their number); its two census groups are its PSUs.
+# estimate = yR/xV + yC/xG by svycontrast (delta method = Taylor linearisation), with and without fpc.
+set.seed(11)
+rdef <- data.frame(stratum = c("poor_weak", "poor_other", "nonpoor"), N = c(30, 50, 80), n = c(5, 6, 4))
+rr <- list()
+for (h in seq_len(nrow(rdef))) {
+  s <- rdef[h, ]
+  for (v in seq_len(s$n)) {
+    vid <- sprintf("%s_v%02d", s$stratum, v)
+    cert <- h == 1 && v == 1
+    pv <- if (cert) 1 else s$n / s$N
+    xv <- sample(300:1500, 1)
+    hits <- rpois(1, 6) + 1
+    hot <- runif(1) < 0.3
+    rp <- sample(1:5, hits, replace = TRUE)
+    rmiss <- rbinom(hits, 1, if (hot) 0.3 else 0.03)
+    G <- sample(3:8, 1)
+    ng <- if (cert) 2 else as.integer(v %% 2 == 1)
+    rr[[length(rr) + 1]] <- data.frame(stratum = s$stratum, village = vid, cert = cert, kind = "village",
+      unit = paste0(vid, "_v"), hh = paste0(vid, "_v"), group = "", pv = pv, pu = 1, fpc1 = s$N, fpc2 = 1,
+      yR = 0, yC = 0, xV = xv, xG = 0, persons = 0, approves = NA)
+    rr[[length(rr) + 1]] <- data.frame(stratum = s$stratum, village = vid, cert = cert, kind = "roster",
+      unit = sprintf("%s_r%02d", vid, seq_len(hits)), hh = sprintf("R%s_%02d", vid, seq_len(hits)),
+      group = ifelse(seq_len(hits) == 1 & ng > 0, paste0(vid, "_g1"), ""), pv = pv, pu = 1, fpc1 = s$N,
+      fpc2 = hits, yR = rp * rmiss, yC = 0, xV = 0, xG = 0, persons = rp,
+      approves = as.integer(runif(hits) < ifelse(rmiss == 1, 0.5, 0.92)))
+    for (g in seq_len(ng)) {
+      gid <- paste0(vid, "_g", g)
+      nh <- sample(15:40, 1)
+      cp <- sample(1:6, nh, replace = TRUE)
+      cm <- rbinom(nh, 1, 0.012)
+      # the group's non-registered population: its households and the roster hit living there
+      xg <- sum(cp) + (if (g == 1) rp[1] else 0)
+      rr[[length(rr) + 1]] <- data.frame(stratum = s$stratum, village = vid, cert = cert, kind = "census",
+        unit = gid, hh = sprintf("N%s_%02d", gid, seq_len(nh)), group = gid, pv = pv, pu = ng / G, fpc1 = s$N,
+        fpc2 = G, yR = 0, yC = cp * cm, xV = 0, xG = 0, persons = cp,
+        approves = as.integer(runif(nh) < ifelse(cm == 1, 0.5, 0.93)))
+      rr[[length(rr) + 1]] <- data.frame(stratum = s$stratum, village = vid, cert = cert, kind = "census",
+        unit = gid, hh = paste0("#group-total:", gid), group = gid, pv = pv, pu = ng / G, fpc1 = s$N, fpc2 = G,
+        yR = 0, yC = 0, xV = 0, xG = xg, persons = 0, approves = NA)
+    }
+  }
+}
+rr <- do.call(rbind, rr)
+rr$w <- 1 / (rr$pv * rr$pu)
+rr$fixed <- rr$cert & rr$kind %in% c("village", "roster")
+rr$s1 <- ifelse(rr$fixed, "fixed", ifelse(rr$cert, paste0("cert|", rr$village, "|", rr$kind), rr$stratum))
+rr$id1 <- ifelse(rr$cert, paste0(rr$village, "|", rr$unit), rr$village)
+rr$f1 <- ifelse(rr$fixed, sum(rr$fixed), ifelse(rr$cert, rr$fpc2, rr$fpc1))
+rr$id2 <- ifelse(rr$cert, rr$hh, rr$unit)
+rr$f2 <- ifelse(rr$cert, ave(rep(1, nrow(rr)), rr$village, rr$kind, rr$unit, FUN = sum), rr$fpc2)
+rr$hhrow <- as.integer(!(rr$kind == "village" | grepl("^#group-total", rr$hh)))
+write.csv(rr, "povexit_roster.csv", row.names = FALSE)
+options(survey.lonely.psu = "adjust")
+for (fpc in c("nofpc", "fpc")) {
+  case <- paste0("roster_", fpc)
+  d <- if (fpc == "fpc") {
+    svydesign(id = ~id1 + id2, strata = ~s1 + kind, fpc = ~f1 + f2, weights = ~w, data = rr)
+  } else {
+    svydesign(id = ~id1, strata = ~s1, fpc = ~ifelse(fixed, f1, Inf), weights = ~w, data = rr)
+  }
+  tt <- svytotal(~yR + xV + yC + xG, d)
+  cc <- svycontrast(tt, list(m = quote(yR / xV + yC / xG), rR = quote(yR / xV), rC = quote(yC / xG)))
+  add(case, "missed (roster + census)", coef(cc)["m"], sqrt(vcov(cc)["m", "m"]))
+  add(case, "roster part", coef(cc)["rR"], sqrt(vcov(cc)["rR", "rR"]))
+  add(case, "census part", coef(cc)["rC"], sqrt(vcov(cc)["rC", "rC"]))
+  add(case, "cov(roster, census)", vcov(cc)["rR", "rC"], NA)
+  dh <- subset(d, hhrow == 1)
+  ma <- svymean(~approves, dh, na.rm = TRUE)
+  add(case, "mean(approves | households)", coef(ma), SE(ma))
+}
 
 res <- do.call(rbind, out)
 write.csv(res, "povexit_expected.csv", row.names = FALSE)
