@@ -59,7 +59,7 @@ NAMES = {
     "identification_accuracy": ("识别准确率", "identification accuracy"),
     "exit_accuracy": ("退出准确率", "exit accuracy"),
     "missed_rate_census": ("漏评率（仅村组普查估计）", "missed rate, census groups only"),
-    "approval_rate_cadres": ("干部认可度", "cadre approval rate"),
+    "approval_rate_cadres": ("干部、代表认可度（非概率样本）", "approval among cadres and deputies (not a probability sample)"),
 }
 CERTAINTY_P = R.CERTAINTY_P
 

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from .. import __version__
+from ..estimate.indicators import NAMES as INDICATOR_NAMES
 from . import labels as L
 from .households import household_table, split_rules, team_of
 from .model import (
@@ -104,7 +105,7 @@ def extra_indicators(est: dict[str, Any], lang: str) -> list[ExtraIndicator]:
     for key, ind in sorted(est["indicators"].items()):
         if key in L.INDICATOR_BY_KEY or not isinstance(ind, dict):
             continue
-        name = L.pick(L.EXTRA_INDICATORS[key], lang) if key in L.EXTRA_INDICATORS else key
+        name = L.pick(INDICATOR_NAMES[key], lang) if key in INDICATOR_NAMES else key
         out.append(ExtraIndicator(key, name, _float(ind.get("official")), _float(ind.get("estimate")),
                                   _float(ind.get("ci_low")), _float(ind.get("ci_high")),
                                   _int(ind.get("n_households")), ind.get("ci_method")))

@@ -153,14 +153,6 @@ RULES: dict[str, Text] = {
     "policy.dropout_not_persuaded": ("未开展劝返复学", "no persuasion back to school"),
 }
 
-# Indicators beyond the four that the estimate layer may add (printed in a supplementary table).
-EXTRA_INDICATORS: dict[str, Text] = {
-    "approval_rate_cadres": ("干部、代表认可度（非概率样本）", "approval among cadres and deputies (not a probability sample)"),
-    "exclusion_error": ("漏评占应识别人口比重（排斥误差）", "exclusion error"),
-    "identification_accuracy": ("识别准确率", "identification accuracy"),
-    "exit_accuracy": ("退出准确率", "exit accuracy"),
-}
-
 CASE_KINDS: dict[str, Text] = {
     "wrongful_exit": ("疑似错退", "suspected wrongful exit"),
     "missed": ("疑似漏评", "suspected missed poor"),
