@@ -101,6 +101,9 @@ def test_extends_loop_is_reported(tmp_path):
      "households.scale.tiers"),
     ({"villages": {"weak_area": {"flags": ["remote", "mountain"]}}}, "villages.weak_area.flags[1]"),
     ({"villages": {"cover_townships": "yes"}}, "villages.cover_townships"),
+    ({"households": {"registered": {"min_per_village": -1}}}, "households.registered.min_per_village"),
+    ({"households": {"registered": {"allocation": "optimal"}}}, "households.registered.allocation"),
+    ({"households": {"general": {"groups": {"method": "pps_overall"}}}}, "households.general.groups.method"),
 ])
 def test_inconsistent_designs_are_rejected(mapping, column):
     with pytest.raises(PovexitError) as e:

@@ -133,18 +133,38 @@ def sample_release_cmd(
     ))
 
 
+_ALLOCATION_LABELS = {"self_weighting": ("自加权（全县同一入样率）", "self-weighting (one county-wide rate)"),
+                      "equal": ("每村等量", "equal per village"), "proportional": ("按村户数比例", "proportional to size")}
+_GROUP_METHOD_LABELS = {"self_weighting": ("自加权", "self-weighting"), "pps": ("按非建档立卡人口 PPS", "PPS on population"),
+                        "equal": ("等概率", "equal probability")}
+
+
 @sample_app.command("designs")
 def sample_designs_cmd() -> None:
     """内置抽样方案 — list the built-in designs."""
     from ..sampling import load_design, presets
+    from ..sampling.households import TYPE_ZH
 
     table = Table()
-    table.add_column(t("方案", "design"))
+    table.add_column(t("方案", "design"), no_wrap=True)  # the name is what a user types: never broken
     table.add_column(t("名称", "title"))
     table.add_column(t("依据", "source"))
+    table.add_column(t("建档立卡户分配", "registered households"))
+    table.add_column(t("普查村民小组", "census groups"))
     for name in presets():
         d = load_design(name)
-        table.add_row(name, t(d.title_zh, d.title_en), d.source)
+        hs = d.households
+        if hs.quotas is not None:
+            alloc = t("每村 " + "、".join(f"{TYPE_ZH[k]} {v} 户" for k, v in hs.quotas.items()),
+                      "per village " + ", ".join(f"{k} {v}" for k, v in hs.quotas.items()))
+            groups = "—"
+        else:
+            a_zh, a_en = _ALLOCATION_LABELS[hs.registered.allocation]
+            g_zh, g_en = _GROUP_METHOD_LABELS[hs.general.groups_method]
+            alloc = t(f"{a_zh}（每村至少 {hs.registered.min_per_village} 户）",
+                      f"{a_en} (at least {hs.registered.min_per_village} per village)")
+            groups = f"{hs.general.groups_min}–{hs.general.groups_max}, " + t(g_zh, g_en)
+        table.add_row(name, t(d.title_zh, d.title_en), d.source, alloc, groups)
     console.print(table)
 
 

@@ -29,6 +29,8 @@ STATUSES = ("poor", "exited", "returned")
 ROSTER_SOURCES = ("dibao", "tekun", "disability", "dangerous_house", "serious_illness", "medical_insurance")
 QUOTA_TYPES = ("poor", "exited", "general")
 SIZE_MEASURES = ("agricultural_population", "households", "registered_households", "exited_households")
+ALLOCATIONS = ("equal", "proportional", "self_weighting")
+GROUP_METHODS = ("pps", "equal", "self_weighting")
 
 DEFAULTS: dict[str, Any] = {
     "name": None,
@@ -51,7 +53,8 @@ DEFAULTS: dict[str, Any] = {
         "key_townships": [],
     },
     "households": {
-        "registered": {"statuses": ["exited"], "total": 600, "allocation": "equal", "method": "srs"},
+        "registered": {"statuses": ["exited"], "total": 600, "allocation": "equal", "method": "srs",
+                       "min_per_village": 5},
         "general": {
             "total": 400,
             "roster_hits": True,
@@ -101,6 +104,7 @@ class RegisteredSpec:
     total: int
     allocation: str  # equal | proportional | self_weighting
     method: str  # srs | systematic
+    min_per_village: int = 5  # floor of proportional / self-weighting allocations (capped by the village)
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ class GeneralSpec:
     roster_sources: tuple[str, ...]
     groups_min: int
     groups_max: int
-    groups_method: str  # pps | equal
+    groups_method: str  # pps | equal | self_weighting
 
 
 @dataclass(frozen=True)
@@ -462,8 +466,9 @@ class _Validator:
         reg = RegisteredSpec(
             statuses=self.choices(d, "households.registered.statuses", STATUSES, min_len=1),
             total=self.int_(d, "households.registered.total", 0, 10_000_000),
-            allocation=self.choice(d, "households.registered.allocation", ("equal", "proportional", "self_weighting")),
+            allocation=self.choice(d, "households.registered.allocation", ALLOCATIONS),
             method=self.choice(d, "households.registered.method", ("srs", "systematic")),
+            min_per_village=self.int_(d, "households.registered.min_per_village", 0, 10_000),
         )
         gmin = self.int_(d, "households.general.groups.min", 0, 10_000)
         gmax = self.int_(d, "households.general.groups.max", 0, 10_000)
@@ -474,7 +479,7 @@ class _Validator:
             roster_hits=self.bool_(d, "households.general.roster_hits"),
             roster_sources=self.choices(d, "households.general.roster_sources", ROSTER_SOURCES),
             groups_min=gmin, groups_max=gmax,
-            groups_method=self.choice(d, "households.general.groups.method", ("pps", "equal")),
+            groups_method=self.choice(d, "households.general.groups.method", GROUP_METHODS),
         )
         share, tiers = None, ()
         if _get(d, "households.scale") is not None:

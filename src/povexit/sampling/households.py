@@ -27,7 +27,15 @@ from .. import errors as E
 from ..contracts import STATUS_ZH
 from ..errors import sampling as ES
 from .design import QUOTA_TYPES, Design
-from .selection import allocate, derived_rng, pps_probabilities, srs_order, stratum_weights, systematic
+from .selection import (
+    allocate,
+    allocate_bounded,
+    derived_rng,
+    pps_probabilities,
+    srs_order,
+    stratum_weights,
+    systematic,
+)
 
 HH_COLUMNS = {
     "household_id": pl.String, "village_id": pl.String, "group": pl.String, "instrument": pl.String,
@@ -106,20 +114,62 @@ def _totals_stage(villages, reg: _Frame, design, seed, name, registered_persons,
     vids = villages["village_id"].to_list()
     frames = {v: reg.rows(v, statuses, exclude_monitored=hs.monitored) for v in vids}
     m = np.array([len(frames[v]) for v in vids], dtype=np.int64)
-    weights = {
-        "equal": np.ones(len(vids)),
-        "proportional": m.astype(np.float64),
-        "self_weighting": m / villages["p_village"].to_numpy(),
-    }[hs.registered.allocation]
-    k = allocate(reg_target, weights, m)
+    weak = (villages["weak_area"].fill_null(False).to_numpy().astype(bool)
+            if design.villages.stratify == "poor_weak" and "weak_area" in villages.columns else None)
+    k = registered_allocation(reg_target, m, villages["p_village"].to_numpy(), hs.registered.allocation,
+                              hs.registered.min_per_village, weak, design.villages.weak_share)
     if m.sum() < reg_target:
         warnings.append(ES.HOUSEHOLD_SHORTFALL(county=name, kind_zh="、".join(STATUS_ZH[s] for s in statuses),
                                                kind_en="/".join(statuses), available=int(m.sum()), planned=reg_target))
     for v, k_v in zip(vids, k, strict=True):
         _draw_type(reg, frames[v], int(k_v), hs.reserve_per_village, hs.registered.method,
                    derived_rng(seed, "households", v, "registered"), v, "registered", "registered", out)
-    return {"registered_target": reg_target, "general_target": gen_target,
-            "registered_frame": int(m.sum()), "registered_drawn": int(k.sum())}
+    out_summary = {"registered_target": reg_target, "general_target": gen_target,
+                   "registered_frame": int(m.sum()), "registered_drawn": int(k.sum()),
+                   "registered_allocation": hs.registered.allocation}
+    if weak is not None:
+        out_summary["registered_weak_area"] = int(k[weak].sum())
+    return out_summary
+
+
+def registered_allocation(total: int, m: np.ndarray, p_village: np.ndarray, allocation: str, minimum: int,
+                          weak: np.ndarray | None = None, weak_share: float = 0.0) -> np.ndarray:
+    """Registered households per sampled village (``m``: each village's frame, ``p_village`` its
+    inclusion probability), summing to ``total`` as far as the villages hold it.
+
+    * ``equal`` — the same number in every village, capped by what a village holds (the overflow
+      shared by the others);
+    * ``proportional`` — ∝ ``m``;
+    * ``self_weighting`` — ∝ ``m / p_village``, so a household's overall probability
+      ``p_village · k/m`` is the same constant f in every village: a self-weighting sample of the
+      county's frame. Where the documents' weak-area share of households (``weak_share`` of the
+      total in villages flagged ``weak``) would not be reached, the weak-area villages are given
+      exactly that share and each part is self-weighting on its own (two rates, f_weak > f_other).
+
+    Proportional and self-weighting allocations are capped at ``m`` (the surplus shared by the
+    other villages in the same proportion) and give every village at least ``min(m, minimum)`` so
+    that no sampled village is empty. The result is a deterministic function of the frame counts
+    and the village probabilities, so ``p_household = k/m`` is exact given the village sample."""
+    m = np.asarray(m, dtype=np.int64)
+    if allocation == "equal":
+        return allocate(total, np.ones(len(m)), m)
+    lo = np.minimum(m, max(int(minimum), 0))
+    w = m.astype(np.float64) if allocation == "proportional" else m / np.asarray(p_village, dtype=np.float64)
+    k = allocate_bounded(total, w, lo, m)
+    if allocation != "self_weighting" or weak is None or not weak.any() or weak.all() or weak_share <= 0:
+        return k
+    total = int(k.sum())
+    other = ~weak
+    need = int(np.floor(weak_share * total + 0.5))
+    # what each side can hold decides how far the weak-area share can be honoured
+    need = min(max(need, total - int(m[other].sum()), int(lo[weak].sum())),
+               total - int(lo[other].sum()), int(m[weak].sum()))
+    if int(k[weak].sum()) >= need:
+        return k
+    out = k.copy()
+    out[weak] = allocate_bounded(need, w[weak], lo[weak], m[weak])
+    out[other] = allocate_bounded(total - int(out[weak].sum()), w[other], lo[other], m[other])
+    return out
 
 
 def _census_groups(villages, groups, design, seed, county, name, target, n_hits, warnings) -> pl.DataFrame:
@@ -129,14 +179,14 @@ def _census_groups(villages, groups, design, seed, county, name, target, n_hits,
     gs = design.households.general
     if gs.groups_max == 0 or groups.height == 0:
         return pl.DataFrame(schema=GROUP_COLUMNS)
-    g = (groups.join(villages.select("village_id", "township"), on="village_id", how="inner")
+    g = (groups.join(villages.select("village_id", "township", "p_village"), on="village_id", how="inner")
          .sort("township", "village_id", "group"))
     size = g["nonregistered_population"].to_numpy().astype(np.float64)
     exp_hh = g["expected_households"].to_numpy()
     eligible = int((size > 0).sum())
     if eligible == 0:
         return pl.DataFrame(schema=GROUP_COLUMNS)
-    x = np.where(size > 0, 1.0, 0.0) if gs.groups_method == "equal" else size
+    x = group_sizes(size, g["p_village"].to_numpy(), gs.groups_method)
 
     def expected(n: int) -> float:
         return float((pps_probabilities(x, n) * exp_hh).sum())
@@ -156,6 +206,27 @@ def _census_groups(villages, groups, design, seed, county, name, target, n_hits,
         pl.Series("p_group", w / interval, dtype=pl.Float64),
         pl.lit(eligible, dtype=pl.Int64).alias("fpc_group"),
     ).filter(pl.Series(hit)).select(list(GROUP_COLUMNS)).sort("village_id", "group")
+
+
+def group_sizes(nonregistered: np.ndarray, p_village: np.ndarray, method: str) -> np.ndarray:
+    """The measure of size the census groups are drawn by (groups without non-registered people: 0).
+
+    * ``pps`` — non-registered population: p_group ∝ size among the sampled villages' groups, so
+      the overall probability p_village·p_group still carries the village's p (weights 1/(p_v·p_g)
+      range over two orders of magnitude where the village stage oversamples poor villages);
+    * ``equal`` — every group alike (p_group equal, overall ∝ p_village);
+    * ``self_weighting`` — 1/p_village: p_village·p_group is the same for every group not taken
+      with certainty, and since a census group's households are all surveyed, every census
+      household has that same overall probability (a self-weighting census). (Overall PPS — size /
+      p_village — was measured too and did worse: weights ∝ 1/size, docs/decisions.md.)"""
+    size = np.asarray(nonregistered, dtype=np.float64)
+    p = np.asarray(p_village, dtype=np.float64)
+    has = size > 0
+    return {
+        "pps": size,
+        "equal": np.where(has, 1.0, 0.0),
+        "self_weighting": np.where(has, 1.0 / p, 0.0),
+    }[method]
 
 
 # ---- per-village quotas ----------------------------------------------------------------------------

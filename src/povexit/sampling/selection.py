@@ -180,6 +180,75 @@ def srs_order(m: int, rng: np.random.Generator) -> np.ndarray:
     return rng.permutation(m)
 
 
+def allocate_bounded(total: int, weights: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Integers ``k`` with ``lower ≤ k ≤ upper`` summing to ``total`` (clamped to ``[Σlower, Σupper]``),
+    as close to proportional to ``weights`` as the bounds allow.
+
+    The real targets are ``clip(λ·w, lower, upper)`` with the one λ that makes them sum to the total
+    (water-filling from both sides: units whose share falls below their floor keep the floor, units
+    above their cap keep the cap, the rest share what is left in proportion to ``w``); they are then
+    rounded by largest remainder (ties to the earlier unit), which never crosses an integer bound.
+    Units of weight 0 get their floor unless the others cannot hold the total; then they share the
+    rest equally. Deterministic: a function of the arguments only."""
+    w = np.clip(np.asarray(weights, dtype=np.float64), 0.0, None)
+    lo = np.asarray(lower, dtype=np.int64)
+    hi = np.maximum(np.asarray(upper, dtype=np.int64), lo)
+    total = int(min(max(total, int(lo.sum())), int(hi.sum())))
+    pos = w > 0
+    if len(w) == 0 or pos.all():
+        return _bounded_positive(total, w, lo, hi)
+    k = lo.copy()
+    zero_floor = int(lo[~pos].sum())
+    k[pos] = _bounded_positive(min(total - zero_floor, int(hi[pos].sum())), w[pos], lo[pos], hi[pos])
+    rest = total - int(k.sum())
+    if rest > 0:
+        k[~pos] = _bounded_positive(zero_floor + rest, np.ones(int((~pos).sum())), lo[~pos], hi[~pos])
+    return k
+
+
+def _bounded_positive(total: int, w: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """:func:`allocate_bounded` for positive weights."""
+    total = int(min(max(total, int(lo.sum())), int(hi.sum())))
+    if len(w) == 0:
+        return lo.copy()
+
+    # scale-free: relative weights, the smallest kept at 1e-12 of the largest so λ stays finite
+    w = np.maximum(w / w.max(), 1e-12)
+
+    def filled(lam: float) -> np.ndarray:
+        return np.clip(lam * w, lo, hi)
+
+    if filled(0.0).sum() >= total:
+        target = lo.astype(np.float64)
+    else:
+        # Σ clip(λw) is continuous and non-decreasing in λ, and at λ = max(hi/w) every unit is at
+        # its cap (Σ = Σhi ≥ total): bisect between 0 and there
+        a, b = 0.0, float(np.max(hi / w))
+        for _ in range(200):
+            mid = 0.5 * (a + b)
+            if mid in (a, b):
+                break
+            if filled(mid).sum() < total:
+                a = mid
+            else:
+                b = mid
+        target = filled(b)
+    base = np.minimum(np.floor(target + 1e-9).astype(np.int64), hi)
+    base = np.maximum(base, lo)
+    short = total - int(base.sum())
+    if short > 0:
+        room = base < hi
+        frac = np.where(room, target - base, -np.inf)
+        order = np.lexsort((np.arange(len(w)), -frac))
+        base[order[:short]] += 1
+    elif short < 0:
+        room = base > lo
+        frac = np.where(room, target - base, np.inf)
+        order = np.lexsort((np.arange(len(w)), frac))
+        base[order[:-short]] -= 1
+    return base
+
+
 def allocate(total: int, weights: np.ndarray, caps: np.ndarray | None = None) -> np.ndarray:
     """Integers proportional to ``weights`` summing to ``min(total, Σcaps)``, none above its cap.
 
