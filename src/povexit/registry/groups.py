@@ -79,19 +79,19 @@ def check_groups(f: pl.DataFrame, col: Collector, *, file: str, header) -> None:
                   row_params={"__first": "other_row", "__place": "place"})
 
 
-def group_counts(households: pl.LazyFrame) -> pl.DataFrame:
-    """Registered persons/households per (village_id, group), with the first person row."""
+def group_counts(areas: pl.DataFrame) -> pl.DataFrame:
+    """Registered persons/households per (village_id, group) with the first person row, by that row
+    (from ``households.area_counts``)."""
     return (
-        households.filter(pl.col("village_id").is_not_null() & pl.col("group").is_not_null())
-        .group_by("village_id", "group")
+        areas.filter(pl.col("village_id").is_not_null() & pl.col("group").is_not_null())
+        .sort("first_row")
+        .group_by("village_id", "group", maintain_order=True)
         .agg(
             pl.col("persons").sum().cast(pl.Int64).alias("registered_persons"),
-            pl.len().cast(pl.Int64).alias("registered_households"),
-            pl.col("source_row").min().alias("first_row"),
+            pl.col("households").sum().cast(pl.Int64).alias("registered_households"),
+            pl.col("first_row").min(),
             *[pl.col(c).first() for c in ("county", "township", "village")],
         )
-        .collect()
-        .sort("first_row")
     )
 
 
@@ -125,7 +125,7 @@ def check_group_counts(
                   row_params={"__place": "place", "registered_persons": "registered",
                               "agricultural_population": "population"})
     totals = final.group_by("village_id").agg(pl.col("agricultural_population").sum().alias("__groups_total"))
-    exceed = villages.join(totals, on="village_id", how="inner").filter(
+    exceed = villages.join(totals, on="village_id", how="inner", maintain_order="left").filter(
         pl.col("__groups_total") > pl.col("agricultural_population"))
     col.add_frame(R.GROUPS_EXCEED_VILLAGE, exceed, file=file, column=header("agricultural_population"),
                   row=None, value="village",

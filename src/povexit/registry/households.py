@@ -88,10 +88,12 @@ def stats(persons: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def wide_households(
-    persons: pl.LazyFrame, stats_frame: pl.DataFrame, labels: dict[str, str] | None = None
+    heads: pl.LazyFrame, persons: pl.LazyFrame, stats_frame: pl.DataFrame, labels: dict[str, str] | None = None
 ) -> pl.LazyFrame:
     """Households with their representative row's fields and the household-level flags.
-    ``labels`` names the attributes in messages (the headers as the user wrote them)."""
+    ``heads``: :func:`head_rows` of ``persons``; ``persons`` is read again only for the rare
+    households without a head.  ``labels`` names the attributes in messages (the headers as the
+    user wrote them)."""
     labels = labels or {}
     s = stats_frame.lazy().with_columns(
         pl.col("status_mixed").alias("__f_status_mixed"),
@@ -104,10 +106,11 @@ def wide_households(
     ).drop("household_id")
     # representative rows are head rows, except in the (rare) households without a head
     headless = stats_frame.filter(pl.col("heads") == 0)["rep_row"]
-    others = persons.filter(pl.col("source_row").is_in(headless.implode())).select(REP_COLUMNS)
-    rep = pl.concat([head_rows(persons), others]).rename({"name": "__name", "id_number": "__id_number"})
+    rep = heads
     if headless.len():
-        rep = rep.sort("source_row")
+        others = persons.filter(pl.col("source_row").is_in(headless.implode())).select(REP_COLUMNS)
+        rep = pl.concat([heads, others]).sort("source_row")
+    rep = rep.rename({"name": "__name", "id_number": "__id_number"})
     hh = rep.join(s, left_on="source_row", right_on="rep_row", how="inner", maintain_order="left")
     return hh.with_columns(
         pl.col("exit_year_max").alias("exit_year"),
@@ -128,19 +131,49 @@ HOUSEHOLD_FLAGS = (
 )
 
 
-def final_households(wide: pl.LazyFrame) -> pl.LazyFrame:
+def household_frame(wide: pl.LazyFrame) -> pl.LazyFrame:
+    """The households table's columns plus the flags and what the messages quote: the one node the
+    households pass's outputs (:func:`final_households`, :func:`problem_households` and the counts
+    by village, group and township) project, so the pass reads its input once."""
     return wide.select(
         "household_id", *PLACE, "village_id", "group", "status", pl.col("exit_year").cast(pl.Int32),
         "poor_type", "persons", "income_per_capita", "relocated", "housing_grade", "poverty_cause",
         "head_name", "head_id_number", "monitored", pl.col("first_row").alias("source_row"),
+        "__first_row", "heads", *HOUSEHOLD_FLAGS, "__mixed_attributes",
     )
 
 
-def problem_households(wide: pl.LazyFrame) -> pl.LazyFrame:
-    return wide.filter(pl.any_horizontal([pl.col(f) for f in HOUSEHOLD_FLAGS])).select(
+def final_households(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """The households table (docs/data-layout.md) from :func:`household_frame`."""
+    return frame.select(HOUSEHOLD_COLUMNS)
+
+
+def problem_households(frame: pl.LazyFrame) -> pl.LazyFrame:
+    return frame.filter(pl.any_horizontal([pl.col(f) for f in HOUSEHOLD_FLAGS])).select(
         "household_id", "__first_row", "persons", "heads", "exit_year", *HOUSEHOLD_FLAGS,
         "__mixed_attributes", *PLACE,
     )
+
+
+AREA_KEYS = (*PLACE, "village_id", "group", "status")
+
+
+def area_counts(households: pl.LazyFrame) -> pl.LazyFrame:
+    """Households, persons, monitored households and the first row per place, village id, group and
+    status: the counts by village, group and township (and of unknown villages) all add these up,
+    so the households table is read once for all of them."""
+    return households.group_by(AREA_KEYS).agg(
+        pl.len().alias("households"),
+        pl.col("persons").sum().alias("persons"),
+        pl.col("monitored").fill_null(False).sum().alias("monitored"),
+        pl.col("source_row").min().alias("first_row"),
+    )
+
+
+def township_counts(areas: pl.DataFrame) -> pl.DataFrame:
+    """Households, persons and monitored households per township and status (for the summary)."""
+    return areas.group_by("province", "city", "county", "township", "status").agg(
+        pl.col("households").sum(), pl.col("persons").sum(), pl.col("monitored").sum())
 
 
 def member_details(persons: pl.LazyFrame, household_ids: list[str]) -> pl.DataFrame:

@@ -5,10 +5,15 @@ parsed is null`` as an error.  All expressions are elementwise and streaming-saf
 ``Expr.replace``/``replace_strict`` (they make Polars fall back to in-memory execution) and no
 Python callbacks, so a 10^7-row file is parsed in one streaming pass.
 
-Costs matter at 10^7 rows (every string operation allocates a new column), so: coded values are
-matched with ``is_in`` against every spelling generated up front in Python (case and full-width
-variants) instead of normalising each cell; ID numbers are checked with integer arithmetic on their
-digits; the slower fallbacks (NFKC, separators) are kept for numbers and IDs only.
+Costs matter at 10^7 rows (every string operation allocates a new column, every arithmetic
+operation a new array), so: coded values are looked up with one cast to an ``Enum`` of every
+spelling generated up front in Python (case and full-width variants) instead of normalising each
+cell; texts are produced by one ``gather`` from a short list, not by ``when/then`` chains of string
+literals; ID numbers are checked with integer arithmetic on their bytes; the slower fallbacks
+(NFKC, separators, spaces inside codes) run only in the chunks that need them (Polars skips a
+``when/then`` branch that no row of a chunk takes, as long as the branch's sub-expressions are not
+shared with the rest of the expression: the pipeline runs with common-subexpression elimination
+off, which would hoist them out of the branch).
 """
 
 from __future__ import annotations
@@ -59,22 +64,58 @@ def _chain(pairs: list[tuple[pl.Expr, pl.Expr]], dtype: pl.DataType) -> pl.Expr:
     return out.otherwise(pl.lit(None, dtype=dtype))
 
 
-def map_codes(e: pl.Expr, aliases: Mapping[str, str]) -> pl.Expr:
-    """Text → code through an alias table (case-, width- and space-insensitive); unknown → null."""
-    spellings: dict[str, set[str]] = defaultdict(set)
+def pick(pairs: list[tuple[pl.Expr, str]]) -> pl.Expr:
+    """The text of the first condition that holds (null if none): a small integer chain, then one
+    lookup in the list of texts.  A ``when/then`` chain of string literals would build a full
+    string column per branch; this builds one."""
+    texts = pl.Series([v for _, v in pairs], dtype=pl.String)
+    index = _chain([(cond, pl.lit(i, pl.UInt32)) for i, (cond, _) in enumerate(pairs)], pl.UInt32)
+    return pl.lit(texts).gather(index)
+
+
+def lookup(e: pl.Expr, table: Mapping[str, object], dtype: pl.DataType) -> pl.Expr:
+    """``table[cell]`` (null when the cell is not a key): one cast to an ``Enum`` of the keys (a
+    hash lookup per cell) and one ``gather`` of the values."""
+    keys = list(table)
+    values = pl.Series(list(table.values()), dtype=dtype)
+    return pl.lit(values).gather(e.cast(pl.Enum(keys), strict=False).to_physical())
+
+
+def _spellings(groups: list[tuple[object, list[str]]]) -> dict[str, object]:
+    """Every accepted spelling (:func:`_variants`) of each group's aliases -> the group's value; an
+    earlier group wins a spelling two groups share."""
+    out: dict[str, object] = {}
+    for value, aliases in groups:
+        for v in sorted(set().union(*(_variants(a) for a in aliases))):
+            out.setdefault(v, value)
+    return out
+
+
+def _code_groups(aliases: Mapping[str, str]) -> list[tuple[object, list[str]]]:
+    by_code: dict[str, list[str]] = defaultdict(list)
     for raw, code in aliases.items():
-        spellings[code] |= _variants(raw)
-    key = _key(e)
-    return _chain([(key.is_in(sorted(spellings[c])), pl.lit(c)) for c in sorted(spellings)], pl.String)
+        by_code[code].append(raw)
+    return [(code, by_code[code]) for code in sorted(by_code)]
 
 
-_YES = sorted(set().union(*(_variants(k) for k in contracts.YES)))
-_NO = sorted(set().union(*(_variants(k) for k in contracts.NO)))
+def map_codes(e: pl.Expr, aliases: Mapping[str, str]) -> pl.Expr:
+    """Text → code through an alias table (case-, width- and space-insensitive); unknown → null.
+
+    Inner spaces are removed only in the (rare) chunks where a cell has one: a cell without a space
+    is its own key."""
+    table = _spellings(_code_groups(aliases))
+    return (
+        pl.when(e.str.contains(" ", literal=True)).then(lookup(_key(e), table, pl.String))
+        .otherwise(lookup(e, table, pl.String))
+    )
+
+
+_YESNO = _spellings([(True, sorted(contracts.YES)), (False, sorted(contracts.NO))])
 
 
 def yesno(e: pl.Expr) -> pl.Expr:
     """是/否, 1/0, true/false, Y/N (the vocabulary of :func:`contracts.parse_yesno`) → Boolean."""
-    return _chain([(e.is_in(_YES), pl.lit(True)), (e.is_in(_NO), pl.lit(False))], pl.Boolean)
+    return lookup(e, _YESNO, pl.Boolean)
 
 
 def number(e: pl.Expr, *, percent: bool = False) -> pl.Expr:
@@ -107,85 +148,152 @@ def year(e: pl.Expr) -> pl.Expr:
 ID_PROBLEMS = ("missing", "excel_float", "format", "birth_date", "check_digit", "region", "other_id")
 
 
-def id_normalise(e: pl.Expr) -> pl.Expr:
-    """Vectorised :func:`idnumber.normalise` (width, white space, lower-case x, leading apostrophe)."""
-    clean = e.str.contains(idnumber.ID18.pattern)
+def _normalise_slow(e: pl.Expr) -> pl.Expr:
     # Python counts U+001C-U+001F as white space (str.strip, re), Rust regex does not
     slow = nfkc(e).str.replace_all(r"[\s\x1c-\x1f]+", "").str.to_uppercase().str.strip_prefix("'")
-    slow = pl.when(slow == "").then(None).otherwise(slow)
-    return pl.when(clean | e.is_null()).then(e).otherwise(slow)
+    return pl.when(slow == "").then(None).otherwise(slow)
+
+
+def _is_id18(idn: pl.Expr, d17: pl.Expr) -> pl.Expr:
+    """``idn`` matches ``idnumber.ID18`` (17 ASCII digits, then a digit or X), without a regex:
+    18 bytes whose first 17 characters cast to an integer (a cast that also takes a leading "+")
+    and whose last is a digit or X.  ``d17``: the first 17 characters cast to UInt64."""
+    last = idn.str.slice(17, 1)
+    return (
+        (idn.str.len_bytes() == 18) & ~idn.str.starts_with("+") & d17.is_not_null()
+        & ((last == "X") | last.cast(pl.UInt8, strict=False).is_not_null())
+    )
+
+
+def id_normalise(e: pl.Expr) -> pl.Expr:
+    """Vectorised :func:`idnumber.normalise` (width, white space, lower-case x, leading apostrophe)."""
+    clean = _is_id18(e, _digits17(e))
+    return pl.when(clean | e.is_null()).then(e).otherwise(_normalise_slow(e))
 
 
 def _digits17(idn: pl.Expr) -> pl.Expr:
     return idn.str.slice(0, 17).cast(pl.UInt64, strict=False)
 
 
+def _weighted_sum(d17: pl.Expr) -> pl.Expr:
+    """Σ digit × weight of GB 11643 over the 17 digits, digit by digit (for the few rows that are
+    reported; :func:`id_problem` uses the byte-level :func:`_word_weighted`)."""
+    hi = (d17 // 10**9).cast(pl.UInt32)  # first 8 digits
+    lo = (d17 % 10**9).cast(pl.UInt32)  # last 9 digits
+    w = idnumber.WEIGHTS
+    terms = [((hi // (10 ** (7 - i))) % 10) * w[i] for i in range(8)]
+    terms += [((lo // (10 ** (8 - i))) % 10) * w[8 + i] for i in range(9)]
+    return pl.sum_horizontal(terms)
+
+
 def _check_index(idn: pl.Expr) -> pl.Expr:
-    """Index into ``CHECK_CHARS`` that the first 17 digits call for (integer arithmetic: an order of
-    magnitude cheaper than 17 string slices)."""
-    n = _digits17(idn)
-    return pl.sum_horizontal([((n // (10 ** (16 - i))) % 10) * w for i, w in enumerate(idnumber.WEIGHTS)]) % 11
+    """Index into ``CHECK_CHARS`` that the first 17 digits call for."""
+    return _weighted_sum(_digits17(idn)) % 11
 
 
-def _written_index(idn: pl.Expr) -> pl.Expr:
-    """Index in ``CHECK_CHARS`` ("10X98765432") of the check character as written."""
-    last = idn.str.slice(17, 1)
-    d = last.cast(pl.Int64, strict=False)
-    return pl.when(last == "X").then(pl.lit(2, pl.Int64)).otherwise((12 - d) % 11)
+def _u64(v: int) -> pl.Expr:
+    return pl.lit(v, pl.UInt64)
 
 
-def _valid_ymd(ymd: pl.Expr) -> pl.Expr:
+def _byte_words(idn: pl.Expr) -> list[pl.Expr]:
+    """The ID's bytes 0-7 and 8-15 as big-endian UInt64, bytes 16-17 as a UInt64 below 2^16 (null
+    where the text is shorter)."""
+    b = idn.cast(pl.Binary)
+    words = [b.bin.slice(o, 8).bin.reinterpret(dtype=pl.UInt64, endianness="big") for o in (0, 8)]
+    return [*words, b.bin.slice(16, 2).bin.reinterpret(dtype=pl.UInt16, endianness="big").cast(pl.UInt64)]
+
+
+_EVEN_BYTES = 0x00FF00FF00FF00FF
+
+
+def _word_weighted(w: pl.Expr, weights: tuple[int, ...]) -> pl.Expr:
+    """Σ digit × weight over the 8 ASCII digits of a big-endian word, SWAR-style: the digits of the
+    odd and of the even bytes sit in four 16-bit lanes, and one multiplication by the weights
+    packed in reverse lane order collects their weighted sum in the top lane (at most 4 × 9 × 10,
+    so no lane overflows)."""
+    x = w - _u64(0x3030303030303030)
+    odd = x & _u64(_EVEN_BYTES)  # bytes 1, 3, 5, 7 (lanes 3..0)
+    even = (x // _u64(256)) & _u64(_EVEN_BYTES)  # bytes 0, 2, 4, 6
+    m_odd = weights[1] | weights[3] << 16 | weights[5] << 32 | weights[7] << 48
+    m_even = weights[0] | weights[2] << 16 | weights[4] << 32 | weights[6] << 48
+    top = _u64(1 << 48)
+    return (odd * _u64(m_odd)) // top + (even * _u64(m_even)) // top
+
+
+# days in each month (index 1-12; 0 elsewhere), February with its 29th (checked for leap years apart)
+_MONTH_DAYS = pl.Series([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] + [0] * 87, dtype=pl.UInt64)
+_PROVINCE = pl.Series([f"{i:02d}" in idnumber.PROVINCE_CODES for i in range(100)], dtype=pl.Boolean)
+
+
+def id_problem(
+    idn: pl.Expr, today: dt.date, *, d17: pl.Expr, is18: pl.Expr, words: list[pl.Expr], ymd: pl.Expr,
+) -> pl.Expr:
+    """The :func:`idnumber.classify` problem of a normalised ID as a string (null when valid), from
+    the columns :func:`with_id_checks` stages: the first 17 digits as an integer, the ID18 test,
+    the :func:`_byte_words` and the birth date as the integer yyyymmdd.
+
+    The regular expressions that name a non-resident ID run only in the chunks that hold one (each
+    ``when`` also counts the rows already decided as true, so Polars can skip the branch)."""
     y, m, d = ymd // 10_000, (ymd // 100) % 100, ymd % 100
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    days = (
-        pl.when(m == 2).then(28 + leap.cast(pl.Int64))
-        .when(m.is_in([4, 6, 9, 11])).then(pl.lit(30, pl.Int64))
-        .otherwise(pl.lit(31, pl.Int64))
-    )
-    return (m >= 1) & (m <= 12) & (d >= 1) & (d <= days)
-
-
-def id_birth_date(idn: pl.Expr) -> pl.Expr:
-    return idn.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
-
-
-def id_problem(idn: pl.Expr, today: dt.date, *, d17: pl.Expr | None = None) -> pl.Expr:
-    """The :func:`idnumber.classify` problem of a normalised ID as a string (null when valid).
-    ``d17``: the first 17 digits as an integer if already computed (see :func:`with_id_checks`)."""
-    d17 = _digits17(idn) if d17 is None else d17
-    is18 = idn.str.contains(idnumber.ID18.pattern)
-    ymd = ((d17 // 1000) % 100_000_000).cast(pl.Int64)
+    # a 29 February outside a leap year; years outside [1880, today] are refused anyway, and in that
+    # range a year divisible by 4 is a leap year unless it is one of these centuries
+    centuries = [c for c in range(1900, max(today.year, 1900) + 1, 100) if c % 400]
+    no_feb29 = (m == 2) & (d == 29) & ((y % 4 != 0) | y.is_in(centuries))
+    valid = (d >= 1) & (d <= pl.lit(_MONTH_DAYS).gather(m)) & ~no_feb29
     today_ymd = today.year * 10_000 + today.month * 100 + today.day
-    bad_birth = ~_valid_ymd(ymd) | (ymd > today_ymd) | (ymd < idnumber.EARLIEST_BIRTH_YEAR * 10_000)
-    total = pl.sum_horizontal([((d17 // (10 ** (16 - i))) % 10) * w for i, w in enumerate(idnumber.WEIGHTS)]) % 11
-    bad_check = total.cast(pl.Int64) != _written_index(idn)
-    provinces = sorted(int(c) for c in idnumber.PROVINCE_CODES)
-    bad_region = ~(d17 // 10**15).cast(pl.Int64).is_in(provinces)
-    resident = _chain(
-        [(bad_birth, pl.lit("birth_date")), (bad_check, pl.lit("check_digit")), (bad_region, pl.lit("region"))],
-        pl.String,
-    )
+    bad_birth = ~valid | (ymd > today_ymd) | (ymd < idnumber.EARLIEST_BIRTH_YEAR * 10_000)
+    w0, w1, w2 = words
+    weighted = _word_weighted(w0, idnumber.WEIGHTS[:8]) + _word_weighted(w1, idnumber.WEIGHTS[8:16])
+    weighted = weighted + (w2 // 256 - 48) * idnumber.WEIGHTS[16]
+    last = w2 % 256
+    # check character c is CHECK_CHARS[(12 - c) % 11] for a digit, index 2 for X: with the byte
+    # value (48 + c, or 88 for X, counted as 10) the sum is then ≡ 1 + 48 ≡ 5 (mod 11)
+    bad_check = (weighted + last + (last // 88) * 3) % 11 != 5
+    bad_region = ~pl.lit(_PROVINCE).gather(d17 // 10**15)
+    resident = pick([(bad_birth, "birth_date"), (bad_check, "check_digit"), (bad_region, "region")])
     other = (
-        pl.when(idn.is_null()).then(pl.lit("missing"))
-        .when(idn.str.contains(idnumber.EXCEL_FLOAT.pattern)).then(pl.lit("excel_float"))
+        pl.when(idn.str.contains(idnumber.EXCEL_FLOAT.pattern)).then(pl.lit("excel_float"))
         .when(idn.str.contains(idnumber.MISTYPED.pattern) & ~idn.str.contains(idnumber.OLD_ID15.pattern))
         .then(pl.lit("format"))
         .otherwise(pl.lit("other_id"))
     )
-    return pl.when(is18).then(resident).otherwise(other)
+    missing = idn.is_null()
+    return (
+        pl.when(is18).then(resident)
+        .otherwise(pl.when(missing | is18).then(pl.when(missing).then(pl.lit("missing"))).otherwise(other))
+    )
 
 
 def with_id_checks(lf: pl.LazyFrame, raw: str, *, today: dt.date, prefix: str = "__id") -> pl.LazyFrame:
     """Add ``{prefix}_n`` (normalised), ``{prefix}_d17`` (first 17 digits) and ``{prefix}_problem``.
 
-    Staged ``with_columns`` so each is computed once: the streaming engine does not share
-    sub-expressions between output columns."""
-    n, d17 = pl.col(f"{prefix}_n"), pl.col(f"{prefix}_d17")
+    Staged ``with_columns`` so each is computed once.  A cell that already is a clean
+    18-character ID (or empty) is its own normal form; the normalisation runs only in chunks
+    holding another one."""
+    r = pl.col(raw)
+    c = {k: pl.col(f"{prefix}_{k}") for k in ("n", "d17", "is18", "fast", "w0", "w1", "w2", "ymd")}
+    n, d17, fast = c["n"], c["d17"], c["fast"]
+    temporary = [f"{prefix}_{k}" for k in ("is18", "fast", "w0", "w1", "w2", "ymd")]
     return (
-        lf.with_columns(id_normalise(pl.col(raw)).alias(f"{prefix}_n"))
-        .with_columns(_digits17(n).alias(f"{prefix}_d17"))
-        .with_columns(id_problem(n, today, d17=d17).alias(f"{prefix}_problem"))
+        lf.with_columns(_digits17(r).alias(f"{prefix}_d17"))
+        .with_columns((r.is_null() | _is_id18(r, d17)).alias(f"{prefix}_fast"))
+        .with_columns(pl.when(fast).then(r).otherwise(_normalise_slow(r)).alias(f"{prefix}_n"))
+        .with_columns(
+            pl.when(fast).then(d17).otherwise(_digits17(n)).alias(f"{prefix}_d17"),
+            pl.when(fast).then(r.is_not_null()).otherwise(_is_id18(n, _digits17(n))).alias(f"{prefix}_is18"),
+            *[w.alias(f"{prefix}_w{i}") for i, w in enumerate(_byte_words(n))],
+        )
+        .with_columns(((d17 // 1000) % 100_000_000).alias(f"{prefix}_ymd"))
+        .with_columns(
+            id_problem(n, today, d17=d17, is18=c["is18"], words=[c["w0"], c["w1"], c["w2"]], ymd=c["ymd"])
+            .alias(f"{prefix}_problem")
+        )
+        .drop(temporary)
     )
+
+
+def id_birth_date(idn: pl.Expr) -> pl.Expr:
+    return idn.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
 
 
 def age_from_digits(d17: pl.Expr, as_of: dt.date) -> pl.Expr:
@@ -199,7 +307,7 @@ def age_from_digits(d17: pl.Expr, as_of: dt.date) -> pl.Expr:
 
 def sex_from_digits(d17: pl.Expr) -> pl.Expr:
     """M / F from the parity of the 17th digit."""
-    return pl.when(d17 % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
+    return pl.lit(pl.Series(["F", "M"])).gather((d17 % 2).cast(pl.UInt32))
 
 
 def id_expected_check(idn: pl.Expr) -> pl.Expr:
@@ -208,4 +316,18 @@ def id_expected_check(idn: pl.Expr) -> pl.Expr:
 
 
 HEAD_RELATIONS = ("户主", "本人", "户主本人", "本人(户主)", "本人（户主）", "head", "self", "householder")
+# Byte lengths of the entries with cased letters: only a cell of such a length (ASCII letters: no
+# other character lower-cases to one of theirs) can become an entry by lower-casing.
+_HEAD_CASED_LENGTHS = sorted({len(h.encode()) for h in HEAD_RELATIONS if h.lower() != h.upper()})
+
+
+def is_head(relation: pl.Expr) -> pl.Expr:
+    """``relation`` is one of :data:`HEAD_RELATIONS`, ignoring case (null → False).  Lower-casing
+    builds a new string per cell, so it runs only in chunks holding a cell of a cased entry's length
+    (a cell of another length is an entry exactly when it is one as written)."""
+    cased = relation.str.len_bytes().is_in(_HEAD_CASED_LENGTHS)
+    return (
+        pl.when(cased).then(relation.str.to_lowercase().is_in(HEAD_RELATIONS))
+        .otherwise(relation.is_in(HEAD_RELATIONS)).fill_null(False)
+    )
 SEX_ALIASES = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}

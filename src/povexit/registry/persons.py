@@ -1,10 +1,12 @@
 """Persons: typing, row-level checks and the normalised ``persons`` table, as one streaming plan.
 
 :func:`wide_frame` adds, next to the raw text columns, the typed value of every column
-(``__t_<name>``) and one flag per row-level rule.  Two projections of it are materialised together
-(one scan of the input): :func:`final_frame` — the normalised persons table — and
+(``__t_<name>``); :func:`checked_frame` selects from it the normalised columns, one flag per
+row-level rule and the raw text of the checked columns.  Its projections are materialised together
+(one scan of the input): :func:`persons_table` — the normalised persons table —,
 :func:`problem_rows` — only the rows that broke a rule, with the raw text the user wrote, from
-which :mod:`povexit.registry.diagnose` builds the messages.
+which :mod:`povexit.registry.diagnose` builds the messages — and the household statistics and head
+rows of :mod:`povexit.registry.households`.
 """
 
 from __future__ import annotations
@@ -157,15 +159,16 @@ def wide_frame(
         parse.year(pl.col("exit_year")).alias(t("exit_year")),
         parse.number(pl.col("income_per_capita")).alias(t("income_per_capita")),
         *[parse.yesno(pl.col(c)).alias(t(c)) for c in YESNO_COLUMNS],
-        pl.col("relation").str.to_lowercase().is_in(parse.HEAD_RELATIONS).fill_null(False).alias(t("is_head")),
+        parse.is_head(pl.col("relation")).alias(t("is_head")),
     )
     lf = lf.join(villages.lazy().select(*PLACE, pl.col("village_id").alias(t("village_id"))),
                  on=list(PLACE), how="left", maintain_order="left", nulls_equal=False)
     return lf
 
 
-def final_frame(wide: pl.LazyFrame, extra_columns: list[str]) -> pl.LazyFrame:
-    """The normalised persons table (docs/data-layout.md), extras passed through as text."""
+def final_exprs(extra_columns: list[str]) -> list[pl.Expr]:
+    """The normalised persons table's columns (docs/data-layout.md) over the wide frame, extras
+    passed through as text."""
     typed = {
         "village_id", "id_number", "is_head", "status", "exit_year", "poor_type", "income_per_capita",
         "housing_grade", "sex", "birth_date", "age", *YESNO_COLUMNS,
@@ -178,37 +181,64 @@ def final_frame(wide: pl.LazyFrame, extra_columns: list[str]) -> pl.LazyFrame:
             exprs.append(pl.col(t(name)).alias(name))
         else:
             exprs.append(pl.col(name).alias(name))
+    return exprs + [pl.col(x).cast(pl.String).alias(out) for x, out in extra_names(extra_columns).items()]
+
+
+def extra_names(extra_columns: list[str]) -> dict[str, str]:
+    """Input column -> output name of the non-contract columns (``extra_`` before a clashing name)."""
     taken = set(FINAL_COLUMNS)
+    out: dict[str, str] = {}
     for x in extra_columns:
-        out = x if x not in taken else f"extra_{x}"
-        taken.add(out)
-        exprs.append(pl.col(x).cast(pl.String).alias(out))
-    return wide.select(exprs)
+        name = x if x not in taken else f"extra_{x}"
+        taken.add(name)
+        out[x] = name
+    return out
+
+
+def final_frame(wide: pl.LazyFrame, extra_columns: list[str]) -> pl.LazyFrame:
+    """The normalised persons table (docs/data-layout.md), extras passed through as text."""
+    return wide.select(final_exprs(extra_columns))
+
+
+def checked_frame(wide: pl.LazyFrame, rules: list[RowRule], extra_columns: list[str]) -> pl.LazyFrame:
+    """The normalised persons table plus, per row, one flag per rule and the raw text of the
+    checked columns: the one node that every output of the persons pass (:func:`persons_table`,
+    :func:`problem_rows`, the household statistics and head rows) projects, so that Polars scans
+    and types the input once for all of them."""
+    checked = sorted({r.column for r in rules})
+    return wide.select(
+        *final_exprs(extra_columns),
+        *[r.condition.fill_null(False).alias(r.flag) for r in rules],
+        *[pl.col(c).alias(raw(c)) for c in checked],
+    )
+
+
+def persons_table(checked: pl.LazyFrame, extra_columns: list[str]) -> pl.LazyFrame:
+    return checked.select(*FINAL_COLUMNS, *extra_names(extra_columns).values())
 
 
 _OTHER_KIND = (
-    pl.when(pl.col(t("id_number")).str.contains(r"^[0-9]{15}$")).then(pl.lit("15 位旧身份证号"))
+    pl.when(pl.col("id_number").str.contains(r"^[0-9]{15}$")).then(pl.lit("15 位旧身份证号"))
     .otherwise(pl.lit("其他证件"))
 )
 _OTHER_KIND_EN = (
-    pl.when(pl.col(t("id_number")).str.contains(r"^[0-9]{15}$")).then(pl.lit("old 15-digit ID"))
+    pl.when(pl.col("id_number").str.contains(r"^[0-9]{15}$")).then(pl.lit("old 15-digit ID"))
     .otherwise(pl.lit("another document"))
 )
 
 
-def problem_rows(wide: pl.LazyFrame, rules: list[RowRule], today: dt.date) -> pl.LazyFrame:
+def problem_rows(checked: pl.LazyFrame, rules: list[RowRule], today: dt.date) -> pl.LazyFrame:
     """Only the rows that break a rule: ``_row``, one flag per rule, the raw text of the checked
     columns and the values the messages quote."""
-    flags = [r.condition.fill_null(False).alias(r.flag) for r in rules]
-    checked = sorted({r.column for r in rules})
-    idt = pl.col(t("id_number"))
+    checked_columns = sorted({r.column for r in rules})
+    idt = pl.col("id_number")
     born_text = idt.str.slice(6, 8)
     birth = parse.id_birth_date(idt)
-    out = wide.with_columns(flags).filter(pl.any_horizontal([pl.col(r.flag) for r in rules]))
+    out = checked.filter(pl.any_horizontal([pl.col(r.flag) for r in rules]))
     return out.select(
-        pl.col(ROW).cast(pl.Int64),
+        pl.col("source_row").alias(ROW),
         *[pl.col(r.flag) for r in rules],
-        *[pl.col(c).alias(raw(c)) for c in checked],
+        *[pl.col(raw(c)) for c in checked_columns],
         idt.alias("__id_normalised"),
         parse.id_expected_check(idt).alias("__id_expected"),
         idt.str.slice(0, 2).alias("__id_region"),
@@ -222,5 +252,3 @@ def problem_rows(wide: pl.LazyFrame, rules: list[RowRule], today: dt.date) -> pl
         _OTHER_KIND.alias("__id_kind"),
         _OTHER_KIND_EN.alias("__id_kind_en"),
     )
-
-

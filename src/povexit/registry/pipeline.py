@@ -50,19 +50,31 @@ STEPS = (
     ("write", ("写出文件", "writing files")),
 )
 PARQUET = {"compression": "zstd", "compression_level": 1, "statistics": True}
+# Common-subexpression elimination hoists a sub-expression used twice out of the ``when/then``
+# branch it sits in, so it is computed for every row even where Polars would skip the branch
+# (see ``parse``); the expressions here are written so that no costly one is repeated.
+OPTIMIZATIONS = pl.QueryOptFlags(comm_subexpr_elim=False)
 
 
 class Store:
-    """Materialises lazy frames (several in one pass over their common input)."""
+    """Materialises lazy frames (several in one pass over their common input): ``frames`` are
+    stored (and come back as lazy frames over the stored data), ``collect`` come back in memory."""
 
-    def run(self, frames: dict[str, pl.LazyFrame]) -> dict[str, pl.LazyFrame]:
+    def run(
+        self, frames: dict[str, pl.LazyFrame], collect: dict[str, pl.LazyFrame] | None = None
+    ) -> dict[str, pl.LazyFrame | pl.DataFrame]:
         raise NotImplementedError
 
 
 class MemoryStore(Store):
-    def run(self, frames: dict[str, pl.LazyFrame]) -> dict[str, pl.LazyFrame]:
-        dfs = pl.collect_all(list(frames.values()))
-        return {k: df.lazy() for k, df in zip(frames, dfs, strict=True)}
+    def run(
+        self, frames: dict[str, pl.LazyFrame], collect: dict[str, pl.LazyFrame] | None = None
+    ) -> dict[str, pl.LazyFrame | pl.DataFrame]:
+        collect = collect or {}
+        dfs = pl.collect_all([*frames.values(), *collect.values()], optimizations=OPTIMIZATIONS)
+        out: dict[str, pl.LazyFrame | pl.DataFrame] = {k: df.lazy() for k, df in zip(frames, dfs, strict=False)}
+        out.update(zip(collect, dfs[len(frames):], strict=True))
+        return out
 
 
 class DiskStore(Store):
@@ -72,12 +84,17 @@ class DiskStore(Store):
         self.scratch = Path(scratch)
         self.outputs = dict(outputs or {})
 
-    def run(self, frames: dict[str, pl.LazyFrame]) -> dict[str, pl.LazyFrame]:
+    def run(
+        self, frames: dict[str, pl.LazyFrame], collect: dict[str, pl.LazyFrame] | None = None
+    ) -> dict[str, pl.LazyFrame | pl.DataFrame]:
+        collect = collect or {}
         self.scratch.mkdir(parents=True, exist_ok=True)
         paths = {k: self.outputs.get(k, self.scratch / f"{k}.parquet") for k in frames}
         sinks = [lf.sink_parquet(paths[k], lazy=True, **PARQUET) for k, lf in frames.items()]
-        pl.collect_all(sinks)
-        return {k: pl.scan_parquet(p) for k, p in paths.items()}
+        dfs = pl.collect_all([*sinks, *collect.values()], optimizations=OPTIMIZATIONS)
+        out: dict[str, pl.LazyFrame | pl.DataFrame] = {k: pl.scan_parquet(p) for k, p in paths.items()}
+        out.update(zip(collect, dfs[len(frames):], strict=True))
+        return out
 
 
 @dataclass
@@ -99,6 +116,7 @@ class Built:
     groups: pl.DataFrame | None = None
     rosters: pl.LazyFrame | None = None
     counties: pl.DataFrame | None = None
+    household_counts: pl.DataFrame | None = None  # per township and status (households.township_counts)
     as_of: dt.date | None = None
     as_of_basis: str | None = None
     stats: dict = field(default_factory=dict)
@@ -145,18 +163,22 @@ def build(src: RegistrySource, store: Store, opts: Options, progress: Progress |
     as_of, basis = _resolve_as_of(opts, cw)
     out.as_of, out.as_of_basis = as_of, basis
 
-    # ---- pass 1: persons -------------------------------------------------------------------------
+    # ---- pass 1: persons (and what the household checks need from them) -------------------------
     step("persons")
     praw = src.frame("persons")
     assert praw is not None
     present = set(praw.collect_schema().names())
     wide = P.wide_frame(praw, V.unique_places(vw), today=opts.today, as_of=as_of)
     rules = P.row_rules(present, opts.today)
-    got = store.run({
-        "persons": P.final_frame(wide, _extras(src, "persons")),
-        "person_problems": P.problem_rows(wide, rules, opts.today),
-    })
-    persons, problems = got["persons"], got["person_problems"]
+    px = _extras(src, "persons")
+    checked = P.checked_frame(wide, rules, px)
+    got = store.run(
+        {"persons": P.persons_table(checked, px), "person_problems": P.problem_rows(checked, rules, opts.today)},
+        collect={"household_stats": H.stats(checked)},
+    )
+    persons, problems, stats = got["persons"], got["person_problems"], got["household_stats"]
+    assert isinstance(persons, pl.LazyFrame) and isinstance(problems, pl.LazyFrame)
+    assert isinstance(stats, pl.DataFrame)
     n_persons = persons.select(pl.len()).collect().item()
     if n_persons == 0:
         col.add(R.TABLE_EMPTY(file=pf))
@@ -166,12 +188,16 @@ def build(src: RegistrySource, store: Store, opts: Options, progress: Progress |
 
     # ---- pass 2: households ----------------------------------------------------------------------
     step("households")
-    stats = H.stats(persons).collect()
-    hw = H.wide_households(persons, stats, {a: hdr("persons", a) for a in H.ATTRIBUTES})
-    got = store.run({"households": H.final_households(hw), "household_problems": H.problem_households(hw)})
+    hw = H.wide_households(H.head_rows(persons), persons, stats, {a: hdr("persons", a) for a in H.ATTRIBUTES})
+    hf = H.household_frame(hw)
+    got = store.run({"households": H.final_households(hf), "household_problems": H.problem_households(hf)})
     households, hprob = got["households"], got["household_problems"]
-    del stats, hw  # a few hundred MB at 10^7 persons
+    assert isinstance(households, pl.LazyFrame) and isinstance(hprob, pl.LazyFrame)
+    del stats, hw, hf  # a few hundred MB at 10^7 persons
     _household_diagnostics(col, hprob.collect(), persons, pf, hdr)
+    # the counts by village, group and township: one read of the households table
+    areas = H.area_counts(households).collect()
+    out.household_counts = H.township_counts(areas)
 
     # ---- pass 3: ID numbers in two households / twice in one --------------------------------------
     step("ids")
@@ -179,24 +205,18 @@ def build(src: RegistrySource, store: Store, opts: Options, progress: Progress |
 
     # ---- villages: unknown ones, counts ----------------------------------------------------------
     step("village_counts")
-    unknown = (
-        households.filter(pl.col("village_id").is_null() & pl.col("village").is_not_null())
-        .group_by(*PLACE)
-        .agg(pl.col("source_row").min(), pl.col("persons").sum().alias("__persons"), pl.len().alias("__households"))
-        .collect()
-        .with_columns(pl.concat_str([pl.col(c) for c in PLACE[:-1]], separator=" / ", ignore_nulls=True)
-                      .alias("__place"))
-    )
+    unknown = V.unknown_villages(areas).with_columns(
+        pl.concat_str([pl.col(c) for c in PLACE[:-1]], separator=" / ", ignore_nulls=True).alias("__place"))
     col.add_frame(R.VILLAGE_UNKNOWN, unknown, file=pf, column=hdr("persons", "village"), row="source_row",
                   value="village", params={"villages_file": vf},
                   row_params={"__place": "place", "__persons": "persons", "__households": "households"})
-    vcounts = V.counts_from_households(households)
+    vcounts = V.counts_from_households(areas)
     villages = V.final_villages(vw, vcounts, _extras(src, "villages"))
     V.check_counts(villages, col, file=vf, header=lambda c: hdr("villages", c))
 
     # ---- groups ----------------------------------------------------------------------------------
     step("groups")
-    gcounts = G.group_counts(households)
+    gcounts = G.group_counts(areas)
     if "groups" in src.tables:
         gf = src.label("groups")
         gw = G.type_groups(src.frame("groups").collect(), vw)  # type: ignore[union-attr]
@@ -210,15 +230,21 @@ def build(src: RegistrySource, store: Store, opts: Options, progress: Progress |
     # ---- rosters ---------------------------------------------------------------------------------
     step("rosters")
     if "rosters" in src.tables:
-        # typed once to Parquet (a roster can have millions of rows); checks and the registry match
-        # read only the columns they need from it; the final table adds the match
+        # one scan (a roster can have millions of rows): the final table with the registry match
+        # found in the persons pass, and the problem rows (typically few) for the checks
         rx = _extras(src, "rosters")
-        raw = src.frame("rosters")
-        assert raw is not None
-        stage = store.run({"roster_stage": RO.typed_rosters(raw, opts.today, rx)})["roster_stage"]
-        RO.check_rosters(RO.problem_rows(stage), col, file=src.label("rosters"), header=lambda c: hdr("rosters", c))
-        matches = RO.registry_matches(RO.id_hashes(stage), persons)
-        rosters = store.run({"rosters": RO.final_rosters(stage, matches, rx)})["rosters"]
+        raw, ids = src.frame("rosters"), src.unstripped("rosters")
+        assert raw is not None and ids is not None
+        # the persons whose ID is on the roster: the roster's IDs first, as 8-byte hashes (a cheap
+        # read of one column), then the persons' IDs
+        matches = RO.registry_matches(RO.id_hashes(ids), persons).collect()
+        typed = RO.typed_rosters(raw, opts.today, rx)
+        got = store.run({"rosters": RO.final_rosters(typed, matches, rx)},
+                        collect={"roster_problems": RO.problem_rows(typed)})
+        rosters = got["rosters"]
+        assert isinstance(rosters, pl.LazyFrame)
+        RO.check_rosters(got["roster_problems"], col, file=src.label("rosters"),  # type: ignore[arg-type]
+                         header=lambda c: hdr("rosters", c))
     else:
         rosters = RO.EMPTY.lazy()
 

@@ -104,16 +104,18 @@ def make_report(built: Built) -> CheckReport:
     )
 
 
-def _counts(frame: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
+def _counts(counts: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Households and persons, in all and by status, per ``keys`` (from
+    :func:`households.township_counts`)."""
+    status = pl.col("status")
     return (
-        frame.group_by(keys)
+        counts.group_by(keys)
         .agg(
-            pl.len().alias("households"),
+            pl.col("households").sum().alias("households"),
             pl.col("persons").sum().alias("persons"),
-            *[pl.col("persons").filter(pl.col("status") == s).sum().alias(f"{s}_persons") for s in STATUSES],
-            *[(pl.col("status") == s).sum().alias(f"{s}_households") for s in STATUSES],
+            *[pl.col("persons").filter(status == s).sum().alias(f"{s}_persons") for s in STATUSES],
+            *[pl.col("households").filter(status == s).sum().alias(f"{s}_households") for s in STATUSES],
         )
-        .collect()
         .sort(keys, nulls_last=True)
     )
 
@@ -123,10 +125,10 @@ def summarise(built: Built) -> dict[str, Any]:
     out: dict[str, Any] = {"contract": contracts.CONTRACT_VERSION, "inputs": built.source.info()}
     if not built.complete:
         return out
-    hh = built.households
-    assert hh is not None and built.villages is not None
+    counts = built.household_counts
+    assert counts is not None and built.villages is not None
     v = built.villages
-    by_status = _counts(hh, ["status"])
+    by_status = _counts(counts, ["status"])
     totals = {
         "persons": int(built.stats.get("persons", 0)),
         "households": int(by_status["households"].sum()),
@@ -137,7 +139,7 @@ def summarise(built: Built) -> dict[str, Any]:
         "roster_rows": int(built.rosters.select(pl.len()).collect().item()) if built.rosters is not None else 0,
         "counties": built.counties.height if built.counties is not None else 0,
         "agricultural_population": int(v["agricultural_population"].fill_null(0).sum()),
-        "monitored_households": int(hh.select(pl.col("monitored").fill_null(False).sum()).collect().item()),
+        "monitored_households": int(counts["monitored"].sum()),
     }
     status = {
         r["status"] or "unknown": {"households": r["households"], "persons": r["persons"]}
@@ -147,9 +149,9 @@ def summarise(built: Built) -> dict[str, Any]:
         pl.len().alias("villages"), pl.col("poor_village").fill_null(False).sum().alias("poor_villages"),
         pl.col("agricultural_population").sum().alias("agricultural_population"),
     )
-    by_county = _counts(hh, ["province", "city", "county"]).join(
+    by_county = _counts(counts, ["province", "city", "county"]).join(
         vil_by_county, on=["province", "county"], how="left", maintain_order="left")
-    by_township = _counts(hh, ["province", "city", "county", "township"])
+    by_township = _counts(counts, ["province", "city", "county", "township"])
     out.update({
         "as_of": built.as_of.isoformat() if built.as_of else None,
         "as_of_basis": built.as_of_basis,

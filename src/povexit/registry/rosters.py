@@ -85,22 +85,27 @@ def check_rosters(f: pl.LazyFrame, col: Collector, *, file: str, header) -> None
 _HASH = 3  # seed of the 64-bit hashes used to pre-select roster IDs among the persons
 
 
-def id_hashes(stage: pl.LazyFrame) -> pl.DataFrame:
-    """The distinct 64-bit hashes of the roster's normalised IDs (from the typed stage's one column)."""
-    return stage.select(pl.col("__t_id_number").drop_nulls().hash(seed=_HASH).alias("h")).unique().collect()
+def id_hashes(raw: pl.LazyFrame) -> pl.DataFrame:
+    """The distinct 64-bit hashes of the roster's normalised IDs, from the ``id_number`` column of
+    the roster as read (normalising removes surrounding white space, so the unstripped cells give
+    the same IDs; a blank row has none)."""
+    if "id_number" not in raw.collect_schema().names():
+        return pl.DataFrame(schema={"h": pl.UInt64})
+    ids = parse.id_normalise(pl.col("id_number").cast(pl.String))
+    return raw.select(ids.drop_nulls().hash(seed=_HASH).alias("h")).unique().collect()
 
 
-def registry_matches(hashes: pl.DataFrame, persons: pl.LazyFrame) -> pl.DataFrame:
+def registry_matches(hashes: pl.DataFrame, persons: pl.LazyFrame) -> pl.LazyFrame:
     """id_number -> household_id (its first row in persons) for persons whose ID hash is a roster's:
-    8 bytes per roster ID in memory; the exact join in :func:`final_rosters` discards any collision."""
+    8 bytes per roster ID in memory; the exact join in :func:`final_rosters` discards any collision.
+    Lazy: collected with the persons pass."""
     return (
-        persons.select("id_number", "household_id", "source_row")
+        persons.select("id_number", "household_id")
         .filter(pl.col("id_number").is_not_null())
         .with_columns(pl.col("id_number").hash(seed=_HASH).alias("h"))
         .join(hashes.lazy(), on="h", how="semi", maintain_order="left")
         .select("id_number", "household_id")
         .unique(subset=["id_number"], keep="first", maintain_order=True)  # persons are in file order
-        .collect()
     )
 
 

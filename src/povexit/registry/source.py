@@ -42,6 +42,15 @@ class RegistrySource:
         t = self.tables.get(table)
         return None if t is None else t.data.lazy()
 
+    def unstripped(self, table: str) -> pl.LazyFrame | None:
+        """The table's cells as read (not stripped, blank rows kept): for a scan of one column whose
+        parser ignores surrounding white space anyway (Polars reads only that column then)."""
+        t = self.tables.get(table)
+        if t is None:
+            return None
+        data = t.data if t.unstripped is None else t.unstripped
+        return data.lazy()
+
     def header(self, table: str, column: str) -> str:
         t = self.tables.get(table)
         return column if t is None else t.header_of(column)

@@ -102,18 +102,32 @@ def final_villages(f: pl.DataFrame, counts: pl.DataFrame, extra: list[str]) -> p
     return out.select(*FINAL_COLUMNS, *[c for c in out.columns if c not in FINAL_COLUMNS])
 
 
-def counts_from_households(households: pl.LazyFrame) -> pl.DataFrame:
-    """Registered households/persons per village and persons by status."""
+def counts_from_households(areas: pl.DataFrame) -> pl.DataFrame:
+    """Registered households/persons per village and persons by status, from
+    ``households.area_counts``."""
     return (
-        households.filter(pl.col("village_id").is_not_null())
+        areas.filter(pl.col("village_id").is_not_null())
         .group_by("village_id")
         .agg(
-            pl.len().cast(pl.Int64).alias("registered_households"),
+            pl.col("households").sum().cast(pl.Int64).alias("registered_households"),
             pl.col("persons").sum().cast(pl.Int64).alias("registered_persons"),
             *[pl.col("persons").filter(pl.col("status") == s).sum().cast(pl.Int64).alias(f"{s}_persons")
               for s in ("poor", "exited", "returned")],
         )
-        .collect()
+    )
+
+
+def unknown_villages(areas: pl.DataFrame) -> pl.DataFrame:
+    """Places of the persons table missing from the villages table: first row, persons, households
+    (from ``households.area_counts``)."""
+    return (
+        areas.filter(pl.col("village_id").is_null() & pl.col("village").is_not_null())
+        .group_by(*PLACE)
+        .agg(
+            pl.col("first_row").min().alias("source_row"),
+            pl.col("persons").sum().alias("__persons"),
+            pl.col("households").sum().alias("__households"),
+        )
     )
 
 
