@@ -74,3 +74,6 @@ def test_demo_command_prints_outputs_and_serves(tmp_path, monkeypatch, capsys):
     assert seen == {"workdir": (tmp_path / "d").resolve() / "work", "host": "127.0.0.1", "port": 8765, "lang": "zh"}
     out = capsys.readouterr().out
     assert "演示输出" in out and "完成，用时" in out
+    # every output's path is printed whole (relative to the output directory named in the title)
+    for step in steps_for(DemoConfig(out=(tmp_path / "d").resolve())):
+        assert f"work/{step.key}" in out

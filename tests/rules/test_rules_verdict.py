@@ -157,6 +157,22 @@ def test_not_in_sample_warning_unless_in_a_census_group() -> None:
     assert [(d.code, d.value) for d in adj.diagnostics] == [("PVX-RU33", "N2")]
 
 
+def test_reserve_household_interviewed_in_place_of_one_not_found_is_in_the_sample() -> None:
+    """data-layout.md: a substitute is the next reserve household of the same village and type; it is
+    part of the sample (the warning is for households from nowhere)."""
+    reg = registry([{"household_id": h, "status": "exited"} for h in ("H", "R1", "X9")])
+    sample = type("S", (), {})()
+    sample.households = pl.DataFrame({"household_id": ["H"], "village_id": ["V1"], "instrument": ["registered"],
+                                      "persons": [3]})
+    sample.reserve = pl.DataFrame({"household_id": ["R1"], "village_id": ["V1"], "instrument": ["registered"],
+                                   "persons": [2], "reserve_rank": [1]})
+    sample.groups = None
+    resp = responses(household("R1"), household("X9"))
+    adj = adjudicate(reg, sample, resp, load_ruleset(RS))
+    assert [(d.code, d.value) for d in adj.diagnostics] == [("PVX-RU33", "X9")]
+    assert set(adj.findings["household_id"]) == {"R1", "X9"}
+
+
 def test_ruleset_for_another_province_or_year_is_warned() -> None:
     reg = registry([{"household_id": "H", "status": "exited"}], province="吉林省", exit_year=2018)
     adj = adjudicate(reg, None, responses(household("H")), load_ruleset("yunnan-2018"))

@@ -47,14 +47,20 @@ def register(app: typer.Typer) -> None:
                 bar.console.print(f"[green]✓[/green] {step.label(language)}  ({res.seconds:.1f} s)")
 
             st = run_demo(cfg, on_start=on_start, on_done=on_done)
-        table = Table(title=t("演示输出", "Demo outputs"), header_style="bold")
+        root = cfg.out
+        table = Table(title=t(f"演示输出（在 {root} 下）", f"Demo outputs (under {root})"), header_style="bold")
         table.add_column(t("步骤", "step"))
         table.add_column(t("输出", "output"))
-        table.add_column(t("路径", "path"), overflow="fold")
+        # paths relative to the output directory and never broken: they are what a user copies
+        table.add_column(t("路径", "path"), no_wrap=True, overflow="ignore")
         labels = {s.key: s.label(language) for s in steps_for(cfg)}
         for res in st.results:
+            first = True
             for name, path in res.outputs.items():
-                table.add_row(labels[res.key], name, str(path))
+                p = Path(path)
+                shown = p.relative_to(root) if p.is_relative_to(root) else p
+                table.add_row(labels[res.key] if first else "", name, str(shown))
+                first = False
         console.print(table)
         rep = st.values.get("report")
         if rep is not None:

@@ -17,22 +17,29 @@ HTTP_STATUS_BY_PREFIX = {"PVX001": 404, "PVX-S": 403}
 
 
 def diagnostics_table(diags: Sequence[Diagnostic], *, lang: str | None = None, limit: int = 50) -> Table:
+    """The diagnostics as a terminal table. Location columns that are empty for every row shown are
+    left out (a warning about a whole run has no file or row), so the message gets the width."""
     lang = lang or current_lang()
     zh = lang == "zh"
-    table = Table(show_lines=False, header_style="bold")
-    for title in (
-        ("代码", "code"), ("级别", "level"), ("文件", "file"), ("行", "row"), ("列", "column"),
-        ("值", "value"), ("问题", "problem"), ("如何修改", "how to fix"),
-    ):
-        table.add_column(title[0] if zh else title[1], overflow="fold")
-    for d in diags[:limit]:
+    shown = list(diags[:limit])
+    rows = []
+    for d in shown:
         style = "red" if d.severity == "error" else "yellow"
-        table.add_row(
+        rows.append((
             d.code,
             f"[{style}]{('错误' if d.severity == 'error' else '警告') if zh else d.severity}[/{style}]",
             d.file or "", "" if d.row is None else str(d.row), d.column or "", d.value or "",
             d.message(lang), d.fix(lang),
-        )
+        ))
+    titles = (("代码", "code"), ("级别", "level"), ("文件", "file"), ("行", "row"), ("列", "column"),
+              ("值", "value"), ("问题", "problem"), ("如何修改", "how to fix"))
+    optional = {2, 3, 4, 5}  # file, row, column, value
+    keep = [i for i in range(len(titles)) if i not in optional or any(r[i] for r in rows)]
+    table = Table(show_lines=False, header_style="bold")
+    for i in keep:
+        table.add_column(titles[i][0] if zh else titles[i][1], overflow="fold", no_wrap=i in (0, 1))
+    for r in rows:
+        table.add_row(*(r[i] for i in keep))
     return table
 
 

@@ -60,7 +60,15 @@ def sample_households(sample: Any) -> pl.DataFrame | None:
     if isinstance(sample, pl.DataFrame):
         return sample
     hh = getattr(sample, "households", None)
-    return hh if isinstance(hh, pl.DataFrame) else None
+    if not isinstance(hh, pl.DataFrame):
+        return None
+    # a reserve household interviewed in place of one not found is in the sample (data-layout.md:
+    # same village, same type, same probability); it is told apart only by its reserve_rank
+    reserve = getattr(sample, "reserve", None)
+    if isinstance(reserve, pl.DataFrame) and reserve.height and "household_id" in reserve.columns:
+        extra = reserve.filter(~pl.col("household_id").is_in(hh["household_id"].implode()))
+        hh = pl.concat([hh, extra.select([c for c in extra.columns if c in hh.columns])], how="diagonal_relaxed")
+    return hh
 
 
 def sample_groups(sample: Any) -> pl.DataFrame | None:
