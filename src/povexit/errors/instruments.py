@@ -136,6 +136,38 @@ CADRE_VILLAGE_OUTSIDE = spec(
     "核对所选村。", "Check the chosen village.",
 )
 
+DELETED_ON_SERVER = spec(
+    "PVX-I22", "error",
+    "该提交已在 ODK Central 中删除（删除时间 {value}）", "The submission was deleted in ODK Central (at {value})",
+    "已删除的提交不计入评估。如删除有误，请在 ODK Central 的回收站中恢复后重新导出。",
+    "Deleted submissions do not count. If it was deleted by mistake, restore it from the trash in ODK Central "
+    "and export again.",
+)
+UNKNOWN_REPEAT = spec(
+    "PVX-I23", "warning",
+    "表“{value}”不是问卷中的家庭成员表，已忽略", "Table '{value}' is not the household-member repeat of the forms; ignored",
+    "家庭成员表应包含成员题目（member_name、member_age …）及 PARENT_KEY/KEY 或 _parent_index 列；"
+    "如该表确有成员数据，请使用 povexit instruments export 导出的问卷。",
+    "The member table needs the member questions (member_name, member_age …) and PARENT_KEY/KEY or _parent_index; "
+    "if this table does hold members, collect with the forms from `povexit instruments export`.",
+)
+RAGGED_ROW = spec(
+    "PVX-I24", "error",
+    "该行的字段比表头多（多出：{value}），列已错位，整行不能使用",
+    "The row has more fields than the header (extra: {value}); its columns are shifted and it cannot be used",
+    "答案中含有未加引号的分隔符。请用原始导出文件，或在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新导入。",
+    "An answer holds an unquoted separator. Use the original export, or save it from Excel as "
+    "'CSV UTF-8 (Comma delimited)' and import again.",
+)
+WITHDRAWN = spec(
+    "PVX-I25", "warning",
+    "提交 {value} 在服务器上已被审核为不通过或已删除（{where}）：此前导入或同批文件中的这份提交一并撤回",
+    "Submission {value} is rejected or deleted on the server ({where}): this copy of it (imported earlier or "
+    "in another file) is withdrawn too",
+    "无需处理。如撤回有误，请在服务器上更改审核状态，重新导出后导入新的导出文件。",
+    "Nothing to do. If this is wrong, change its review state on the server, export again and import the new export.",
+)
+
 # ---- file level (stop the ingest) ------------------------------------------------------------------
 
 NOT_AN_EXPORT = spec(

@@ -147,6 +147,14 @@ def _existing_pool(existing: dict[str, pl.DataFrame]) -> pl.DataFrame:
     )
 
 
+def _withdrawn(problems: pl.DataFrame) -> pl.DataFrame:
+    """Instance IDs this batch shows as rejected on review (PVX-I17) or deleted (PVX-I22), with where."""
+    codes = [EI.REVIEW_REJECTED.code, EI.DELETED_ON_SERVER.code]
+    p = problems.filter(pl.col("code").is_in(codes) & pl.col("instance_id").is_not_null())
+    return p.group_by("instance_id").agg(
+        pl.concat_str([pl.col("file"), pl.lit(" row "), pl.col("row").cast(pl.String)]).first().alias("_where"))
+
+
 def _label() -> pl.Expr:
     """``uuid:… (file row N)`` — where the kept submission came from, for messages."""
     return pl.concat_str([pl.col("instance_id"), pl.lit(" ("), pl.col("_file").fill_null(""), pl.lit(" row "),
@@ -170,6 +178,19 @@ def combine(batch: Batch, sample: SampleView | None, existing: dict[str, pl.Data
     new = pl.concat(new_frames, how="diagonal_relaxed") if new_frames else pl.DataFrame()
     new_good = new.filter(~pl.col("_bad")) if new.height else new
     ex_pool = _existing_pool(existing or {})
+    # a submission rejected on review or deleted on the server withdraws every other copy of it: one
+    # accepted by an earlier import, or the same instance ID in another file of this import
+    withdrawn = _withdrawn(batch.problems)
+    if withdrawn.height:
+        w = withdrawn.select("instance_id", "_where")
+        gone = [f.join(w, on="instance_id", how="inner") for f in (ex_pool, new_good) if f.height]
+        gone = [g for g in gone if g.height]
+        if gone:
+            probs.append(P.make(pl.concat(gone, how="diagonal_relaxed"), None, EI.WITHDRAWN, "review_state",
+                                "instance_id", {"where": pl.col("_where")}))
+            ids = withdrawn["instance_id"].implode()
+            ex_pool = ex_pool.filter(~pl.col("instance_id").is_in(ids)) if ex_pool.height else ex_pool
+            new_good = new_good.filter(~pl.col("instance_id").is_in(ids)) if new_good.height else new_good
     pool = pl.concat([f for f in (ex_pool, new_good) if f.height], how="diagonal_relaxed") if (
         ex_pool.height or new_good.height) else pl.DataFrame()
     out = Combined()

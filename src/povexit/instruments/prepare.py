@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from ..contracts import NO, YES
 from ..errors import instruments as EI
 from . import problems as P
 from .columns import map_columns
@@ -38,7 +39,10 @@ KIND_WORDS = {
     "geopoint": ("GPS 坐标（纬度 经度 海拔 精度）", "GPS point (lat lon alt accuracy)"),
     "datetime": ("日期时间", "date and time"), "date": ("日期", "date"),
 }
-REJECTED_REVIEW = {"rejected", "validation_status_not_approved", "not_approved"}
+# ODK Central ReviewState "rejected"; Kobo _validation_status as uid (XML export) or label (label export,
+# English or Chinese UI)
+REJECTED_REVIEW = {"rejected", "validation_status_not_approved", "not_approved", "不通过", "未通过", "审核不通过",
+                   "不批准", "未批准", "拒绝", "已拒绝"}
 CALC_TOLERANCE = 0.011
 CHUNK = 16  # columns converted per step
 
@@ -76,6 +80,8 @@ def _rename(df: pl.DataFrame, display: str) -> tuple[pl.DataFrame, pl.DataFrame]
         exprs = [pl.col(parts[i]).cast(pl.String) if i in parts else pl.lit(None, dtype=pl.String) for i in range(4)]
         joined = pl.concat_str(exprs, separator=" ", ignore_nulls=True)
         cols.append(pl.when(joined.str.strip_chars() == "").then(None).otherwise(joined).alias(geo))
+    for sm, parts in cmap.split.items():
+        cols.append(_from_split(df, parts).alias(sm))
     out = fold_fullwidth(df.select(cols))
     stub = pl.DataFrame({"_uid": [-1], "_file": [display], "_row": [1]})
     for raw in cmap.unknown:
@@ -86,17 +92,43 @@ def _rename(df: pl.DataFrame, display: str) -> tuple[pl.DataFrame, pl.DataFrame]
     return out, P.concat(probs)
 
 
+_TRUE = sorted(v for v in (*YES, "yes", "selected"))
+_FALSE = sorted(v for v in (*NO, "no", "not selected"))
+
+
+def _from_split(df: pl.DataFrame, parts: dict[str, str]) -> pl.Expr:
+    """A select_multiple answer rebuilt from its one-column-per-choice export (1/0, True/False, 是/否):
+    the codes marked selected, space-separated; empty when every column is empty (question not asked).
+    A cell that is neither yes nor no is kept as a token, so the answer is reported (PVX-I06)."""
+    tokens = []
+    for code, raw in parts.items():
+        v = pl.col(raw).cast(pl.String).str.strip_chars()
+        low = v.str.to_lowercase()
+        tokens.append(pl.when(low.is_in(_TRUE)).then(pl.lit(code))
+                      .when(low.is_in(_FALSE) | low.is_null() | (low == "")).then(None)
+                      .otherwise(pl.concat_str([pl.lit(f"{code}="), v])))
+    answered = pl.any_horizontal([pl.col(r).cast(pl.String).str.strip_chars().fill_null("") != "" for r in parts.values()])
+    joined = pl.concat_str(tokens, separator=" ", ignore_nulls=True)
+    return pl.when(answered).then(joined).otherwise(None)
+
+
 def _main_frame(src: RawSource, idx: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     df, probs = _rename(src.data, src.display)
     n = df.height
     lit = pl.lit
     df = df.with_columns(lit(src.display).alias("_file"), lit(idx).alias("_src"), lit(src.kind).alias("_kind"))
-    # instance id: Central KEY is the logical submission id (stays the same across edits); Kobo _uuid
-    iid = pl.coalesce(
-        [pl.col(c) for c in ("_key", "instance_id") if c in df.columns]
-        + ([pl.concat_str([lit("uuid:"), pl.col("_uuid")]) if "_uuid" in df.columns else lit(None, dtype=pl.String)])
-    ) if any(c in df.columns for c in ("_key", "instance_id", "_uuid")) else lit(None, dtype=pl.String)
-    df = df.with_columns(iid.cast(pl.String).alias("instance_id"))
+    # instance id: Central KEY is the logical submission id (stays the same across edits), so is Kobo's
+    # meta/rootUuid (meta/instanceID and _uuid change on every edit); then meta/instanceID, then _uuid
+    df = df.with_columns([_uuid_text(c) for c in ("_root_uuid", "_uuid") if c in df.columns])
+    cands = [pl.col(c) for c in ("_key", "_root_uuid", "instance_id", "_uuid") if c in df.columns]
+    iid = pl.coalesce(cands) if cands else lit(None, dtype=pl.String)
+    df = df.with_columns(iid.cast(pl.String).alias("_iid"))
+    if "instance_id" in df.columns:
+        df = df.rename({"instance_id": "_meta_iid"})
+    df = df.rename({"_iid": "instance_id"})
+    if "edits" not in df.columns and "_deprecated_id" in df.columns:  # Kobo: an edited submission
+        df = df.with_columns(pl.when(pl.col("_deprecated_id").str.strip_chars().fill_null("") != "").then(lit("1"))
+                             .otherwise(lit("0")).alias("edits"))
     if src.kind == "kobo" and "_index" in df.columns:
         link = pl.concat_str([lit(f"{idx}#"), pl.col("_index")])
     elif "_key" in df.columns:
@@ -113,6 +145,25 @@ def _main_frame(src: RawSource, idx: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     df = df.with_columns(pl.coalesce([inst, lit(hint, dtype=pl.String)]).alias("instrument"))
     assert df.height == n
     return df, probs
+
+
+def _uuid_text(col: str) -> pl.Expr:
+    """``uuid:``-prefixed ID from a column that may hold the bare UUID (Kobo ``_uuid``, ``meta/rootUuid``)."""
+    c = pl.col(col).cast(pl.String).str.strip_chars()
+    out = pl.when(c.is_null() | (c == "")).then(None).when(c.str.starts_with("uuid:")).then(c) \
+        .otherwise(pl.concat_str([pl.lit("uuid:"), c]))
+    return out.alias(col)
+
+
+def _is_members(rep: RawRepeat) -> bool:
+    """A repeat table holds household members when it is called so or its columns are member questions
+    (Kobo names sheets after the repeat or its label, truncated to 31 characters; Central's file name is
+    ``<formId>-<repeat>.csv``, and a form ID may itself contain ``-``)."""
+    if rep.name == "members":
+        return True
+    member_names = {f.name for inst in HOUSEHOLD_INSTRUMENTS for f in schema(inst).members}
+    mapped = set(map_columns(rep.data.columns).rename.values())
+    return len(mapped & member_names) >= 2
 
 
 def _member_frame(src: RawSource, rep: RawRepeat, idx: int) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -287,7 +338,7 @@ def _instrument_batch(sch: Schema, main: pl.DataFrame, members: pl.DataFrame) ->
     probs: list[pl.DataFrame] = []
     kinds = sch.kinds()
     server = [n for n, _ in SERVER_META]
-    main = _ensure(main, [*sch.main_names, *server, "_status", "_key"])
+    main = _ensure(main, [*sch.main_names, *server, "_status", "_key", "_deleted_at"])
     main, pr = _canonicalise(main, sch.main)
     probs += pr
     server_fields = tuple(Field(n, k) for n, k in SERVER_META)
@@ -307,6 +358,7 @@ def _instrument_batch(sch: Schema, main: pl.DataFrame, members: pl.DataFrame) ->
     probs.append(P.make(main, review.is_in(list(REJECTED_REVIEW)).fill_null(False), EI.REVIEW_REJECTED, "review_state",
                         "review_state", {"platform": platform}))
     probs.append(P.make(main, pl.col("_status").is_not_null(), EI.UNREADABLE_SUBMISSION, "Status", "_status"))
+    probs.append(P.make(main, pl.col("_deleted_at").is_not_null(), EI.DELETED_ON_SERVER, "deletedAt", "_deleted_at"))
 
     # members
     mem = members
@@ -370,18 +422,19 @@ def prepare(sources: list[RawSource]) -> Batch:
             offset += m.height
             mains.append(m)
             probs.append(pr)
+            if "_ragged" in m.columns:
+                probs.append(P.make(m, pl.col("_ragged").is_not_null(), EI.RAGGED_ROW, None, "_ragged"))
         for rep in src.repeats:
-            if rep.name != "members":
+            if not _is_members(rep):
                 stub = pl.DataFrame({"_uid": [-1], "_file": [rep.display], "_row": [1]})
-                probs.append(P.make(stub, None, EI.UNKNOWN_COLUMN, rep.name, None))
+                probs.append(P.make(stub, None, EI.UNKNOWN_REPEAT, None, pl.lit(rep.name)))
                 continue
             r, pr = _member_frame(src, rep, i)
             reps.append(r)
             probs.append(pr)
-    ident = pl.concat([_ident(m, "_uid", "_link", "_key", "instance_id", "household_id", "instrument") for m in mains],
-                      how="vertical_relaxed") if mains else pl.DataFrame(
-        schema={c: (pl.Int64 if c == "_uid" else pl.String)
-                for c in ("_uid", "_link", "_key", "instance_id", "household_id", "instrument")})
+    id_cols = ("_uid", "_link", "_key", "instance_id", "household_id", "instrument", "_meta_iid", "_uuid")
+    ident = pl.concat([_ident(m, *id_cols) for m in mains], how="vertical_relaxed") if mains else pl.DataFrame(
+        schema={c: (pl.Int64 if c == "_uid" else pl.String) for c in id_cols})
 
     # link members to their submission
     members = pl.DataFrame()
@@ -391,6 +444,9 @@ def prepare(sources: list[RawSource]) -> Batch:
             ident.select(pl.col("_link").alias("_plink"), "_uid"),
             ident.select(pl.concat_str([pl.lit("iid:"), pl.col("instance_id")]).alias("_plink"), "_uid"),
             ident.select(pl.concat_str([pl.lit("key:"), pl.col("_key")]).alias("_plink"), "_uid"),
+            # Kobo repeat rows name their submission by its current _uuid (changes on edit)
+            ident.select(pl.concat_str([pl.lit("iid:"), pl.col("_meta_iid")]).alias("_plink"), "_uid"),
+            ident.select(pl.concat_str([pl.lit("iid:"), pl.col("_uuid")]).alias("_plink"), "_uid"),
         ]).drop_nulls().unique()
         linked = rep.join(links, on="_plink", how="left")
         orphans = linked.filter(pl.col("_uid").is_null()).with_columns(pl.lit(-1, dtype=pl.Int64).alias("_uid"))
@@ -401,6 +457,9 @@ def prepare(sources: list[RawSource]) -> Batch:
                                                                     if c in linked.columns])
         del rep, linked, reps
         members = members.join(ident.select("_uid", "instance_id", "household_id"), on="_uid", how="left")
+        if "_ragged" in members.columns:
+            probs.append(P.make(members.with_columns(pl.lit("members").alias("instrument")),
+                                pl.col("_ragged").is_not_null(), EI.RAGGED_ROW, None, "_ragged"))
 
     batch = Batch(inputs=inputs)
     bad_inst = ident.filter(~pl.col("instrument").is_in(list(INSTRUMENTS)).fill_null(False))

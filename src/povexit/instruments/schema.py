@@ -215,11 +215,11 @@ def canon_expr(f: Field, col: str | None = None) -> pl.Expr:
         return pl.when(low.is_in(_YES_LIST)).then(pl.lit("yes")).when(low.is_in(_NO_LIST)).then(pl.lit("no")) \
             .otherwise(None)
     if k == "int":
-        num = raw.cast(pl.Float64, strict=False)
+        num = _number_text(raw, f.name).cast(pl.Float64, strict=False)
         ok = num.is_not_null() & (num == num.floor()) & (num.abs() < 1e15)
         return pl.when(ok).then(num.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(None)
     if k == "dec":
-        num = raw.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+        num = _number_text(raw, f.name).cast(pl.Float64, strict=False)
         # one spelling per number ("60", "60.0", "6e1" → "60") so answers hash alike whatever the export
         as_int = num.cast(pl.Int64, strict=False).cast(pl.String)
         text = pl.when((num == num.floor()) & (num.abs() < 1e15)).then(as_int).otherwise(num.cast(pl.String))
@@ -227,7 +227,10 @@ def canon_expr(f: Field, col: str | None = None) -> pl.Expr:
     if k == "s1":
         return raw.str.to_lowercase().replace_strict(f.choice_labels, default=None, return_dtype=pl.String)
     if k == "sm":
-        tokens = raw.str.to_lowercase().str.replace_all(r"[,;，；、/|\s]+", " ").str.strip_chars().str.split(" ")
+        low = raw.str.to_lowercase()
+        for label in _joined_labels(f):  # a label holding a separator (大病、重病户) is one choice
+            low = low.str.replace_all(label, f.choice_labels[label], literal=True)
+        tokens = low.str.replace_all(_SM_SEP, " ").str.strip_chars().str.split(" ")
         mapped = tokens.list.eval(pl.element().replace_strict(f.choice_labels, default=None, return_dtype=pl.String))
         bad = mapped.list.eval(pl.element().is_null()).list.any()
         return pl.when(raw.is_null() | bad).then(None).otherwise(mapped.list.unique(maintain_order=True).list.join(" "))
@@ -241,9 +244,7 @@ def canon_expr(f: Field, col: str | None = None) -> pl.Expr:
     if k == "datetime":
         return parse_datetime(raw).dt.strftime(CANON_DATETIME)
     if k == "date":
-        d = pl.coalesce(raw.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False),
-                        raw.str.slice(0, 10).str.to_date("%Y/%m/%d", strict=False))
-        return d.dt.strftime("%Y-%m-%d")
+        return parse_date(raw).dt.strftime("%Y-%m-%d")
     return raw
 
 
@@ -284,16 +285,68 @@ def parse_datetime(raw: pl.Expr) -> pl.Expr:
     is kept; without one the time is read as China Standard Time. Spellings are first folded to ISO
     (``/`` dates, a space before the time, no seconds, ``+0800``/``+08`` offsets) so two formats suffice.
     """
-    s = (raw.str.strip_chars().str.replace_all("/", "-")
+    s = (_fold_date_text(raw)
+         .str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]+(\d):", "${1}T0${2}:")
          .str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]+", "${1}T")
-         .str.replace(r"T(\d{2}:\d{2})($|[+-]|Z)", "T${1}:00${2}")
+         .str.replace(r"T(\d{2}:\d{1,2})($|[+-]|Z)", "T${1}:00${2}")
          .str.replace(r"Z$", "+00:00")
          .str.replace(r"([+-]\d{2})(\d{2})$", "${1}:${2}")
          .str.replace(r"([+-]\d{2})$", "${1}:00"))
     aware = s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_unit="us", time_zone="UTC")
     naive = s.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
     return pl.coalesce([aware.dt.convert_time_zone(TZ),
-                        naive.dt.replace_time_zone(TZ, ambiguous="earliest", non_existent="null")])
+                        naive.dt.replace_time_zone(TZ, ambiguous="earliest", non_existent="null"),
+                        _excel_serial(raw).dt.replace_time_zone(TZ, ambiguous="earliest", non_existent="null")])
+
+
+def parse_date(raw: pl.Expr) -> pl.Expr:
+    """A calendar date: ``2019-02-14``, ``2019/2/14``, ``2019年2月14日``, a datetime (its date part, as
+    written) or an Excel serial day number (``43510``)."""
+    s = _fold_date_text(raw)
+    return pl.coalesce([s.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:$|[ T])", 1).str.to_date("%Y-%m-%d", strict=False),
+                        _excel_serial(raw).dt.date()])
+
+
+def _fold_date_text(raw: pl.Expr) -> pl.Expr:
+    """``2019/2/14``, ``2019.2.14`` and ``2019年2月14日`` → ``2019-02-14`` (the rest of the text kept)."""
+    return (raw.str.strip_chars()
+            .str.replace(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?\s*", "${1}-${2}-${3} ")
+            .str.replace(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", "${1}-${2}-${3}")
+            .str.replace(r"^(\d{4})-(\d)-", "${1}-0${2}-")
+            .str.replace(r"^(\d{4}-\d{2})-(\d)($|\D)", "${1}-0${2}${3}")
+            .str.strip_chars())
+
+
+# Excel stores dates as days since 1899-12-30; a bare number in this range in a date or time column
+# (an XLSX cell Excel did not format as a date, or a CSV saved from it) is read as one (1954–2119).
+_EXCEL_MIN, _EXCEL_MAX = 20000, 80000
+
+
+def _excel_serial(raw: pl.Expr) -> pl.Expr:
+    num = pl.when(raw.str.strip_chars().str.contains(r"^\d{5}(\.\d+)?$")).then(
+        raw.str.strip_chars().cast(pl.Float64, strict=False)).otherwise(None)
+    us = ((num - 25569.0) * 86_400_000_000.0).round(0).cast(pl.Int64, strict=False)
+    return pl.when(num.is_between(_EXCEL_MIN, _EXCEL_MAX)).then(pl.from_epoch(us, time_unit="us")).otherwise(None)
+
+
+_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
+_SM_SEP = r"[,;，；、/|\s]+"
+
+
+def _number_text(raw: pl.Expr, name: str) -> pl.Expr:
+    """Number text as typed in a spreadsheet: thousands separators (``1,200``) removed — only when they
+    group by three, so ``1,5`` (a decimal comma?) stays invalid rather than becoming 15 — and a trailing
+    ``%`` accepted on percentage fields (``*_pct``)."""
+    s = pl.when(raw.str.contains(_THOUSANDS)).then(raw.str.replace_all(",", "", literal=True)).otherwise(raw)
+    if name.endswith("_pct"):
+        s = s.str.replace(r"\s*%$", "")
+    return s
+
+
+def _joined_labels(f: Field) -> list[str]:
+    import re as _re
+
+    return sorted((lab for lab in f.choice_labels if lab and _re.search(_SM_SEP, lab)), key=len, reverse=True)
 
 
 # ---- typing canonical text --------------------------------------------------------------------------

@@ -15,7 +15,12 @@ exports):
   ``_parent_table_name``, ``_submission__uuid`` ….
 - **Plain contract CSV/XLSX** (CONTRACTS.md §3): ``instance_id``, ``household_id``, ``instrument`` …;
   members in a second file or sheet with ``instance_id`` + ``member_no``.
-- **OData JSON** (what ``pyodk`` returns from ``submissions.get_table(expand='*')``), saved or pulled live.
+- **OData JSON** (what ``pyodk`` returns from ``submissions.get_table(expand='*')``), saved or pulled live;
+  ``__system.deletedAt`` (pulled with ``deleted=true``) marks a deleted submission.
+
+Header variants (group separators, bare names, Kobo labels, split select_multiple) are resolved in
+``columns.py``; the CSV separator is read from the header line; blank rows are skipped and rows with more
+fields than the header keep their extra fields in ``_ragged`` (rejected by ingest, PVX-I24).
 """
 
 from __future__ import annotations
@@ -81,25 +86,74 @@ def _utf8_bytes(data: bytes, name: str) -> bytes:
 
 
 def _sniff(text: str) -> str:
-    head = "\n".join(text.splitlines()[:5])
-    try:
-        return csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
-    except csv.Error:
-        counts = {d: head.count(d) for d in (",", ";", "\t")}
-        return max(counts, key=lambda d: counts[d])
+    """The separator, read from the header line alone: data rows may hold ``;`` or ``,`` inside answers
+    (``E01;E02``) while a header of field names or labels practically never does. Kobo's CSV default is
+    ``;``; Excel writes ``,`` (or ``\t`` for "Unicode text")."""
+    lines = text.splitlines()
+    header = next((ln for ln in lines if ln.strip()), "")
+    best, width = ",", 1
+    for d in (",", ";", "\t"):
+        try:
+            n = len(next(csv.reader([header], delimiter=d)))
+        except (csv.Error, StopIteration):
+            continue
+        if n > width:
+            best, width = d, n
+    return best
 
 
 def _csv_frame(data: bytes, name: str) -> pl.DataFrame:
-    """All-text frame of a CSV (header on line 1), with ``_row`` = line number as a spreadsheet shows it."""
+    """All-text frame of a CSV (header on line 1), with ``_row`` = line number as a spreadsheet shows it.
+
+    A row with more fields than the header (an unquoted separator inside an answer) is not truncated
+    silently: its extra fields go to ``_ragged`` and ingest rejects the row."""
     if not data.strip():
         return pl.DataFrame(schema={ROW: pl.Int64})
     sep = _sniff(data[:65536].decode("utf-8", errors="ignore"))
     try:
         df = pl.read_csv(data, separator=sep, infer_schema=False, has_header=True, quote_char='"',
-                         truncate_ragged_lines=True, row_index_name=ROW, row_index_offset=2)
+                         truncate_ragged_lines=False, row_index_name=ROW, row_index_offset=2)
+    except pl.exceptions.ComputeError as exc:
+        if "more fields" not in str(exc):
+            raise PovexitError(FILE_UNREADABLE(file=name, reason=str(exc).splitlines()[0][:200])) from exc
+        return _csv_frame_slow(data, sep, name)
     except pl.exceptions.PolarsError as exc:
         raise PovexitError(FILE_UNREADABLE(file=name, reason=str(exc).splitlines()[0][:200])) from exc
-    return df.with_columns(pl.col(ROW).cast(pl.Int64))
+    df = df.with_columns(pl.col(ROW).cast(pl.Int64))
+    data_cols = [c for c in df.columns if c != ROW]
+    if data_cols and df.height:  # blank rows (Excel writes ",,,,") are not submissions
+        blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in data_cols])
+        if df.select(blank.any()).item():
+            df = df.filter(~blank)
+    return df
+
+
+def _csv_frame_slow(data: bytes, sep: str, name: str) -> pl.DataFrame:
+    """Python's csv reader, for files with ragged rows; rows numbered as the fast path numbers them (a
+    record per spreadsheet row, blank lines skipped)."""
+    text = data.decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return pl.DataFrame(schema={ROW: pl.Int64})
+    header = _dedupe([h for h in header])
+    cols: list[list[str | None]] = [[] for _ in header]
+    ragged: list[str | None] = []
+    rows: list[int] = []
+    try:
+        for i, rec in enumerate(reader):
+            if not any(v.strip() for v in rec):
+                continue  # a blank row (Excel writes ",,,,")
+            rows.append(i + 2)
+            for j in range(len(header)):
+                cols[j].append(rec[j] if j < len(rec) and rec[j] != "" else None)
+            ragged.append(sep.join(rec[len(header):]) if len(rec) > len(header) else None)
+    except csv.Error as exc:
+        raise PovexitError(FILE_UNREADABLE(file=name, reason=f"line {reader.line_num}: {exc}")) from exc
+    return pl.DataFrame({ROW: pl.Series(rows, dtype=pl.Int64)}
+                        | {h: pl.Series(cols[j], dtype=pl.String) for j, h in enumerate(header)}
+                        | {"_ragged": pl.Series(ragged, dtype=pl.String)})
 
 
 def _form_id_from_name(stem: str) -> str | None:
@@ -282,6 +336,7 @@ def odata_to_source(payload: dict | list, display: str, form_id: str | None = No
         flat["ReviewState"] = system.get("reviewState")
         flat["Edits"] = None if system.get("edits") is None else str(system.get("edits"))
         flat["FormVersion"] = system.get("formVersion")
+        flat["_deleted_at"] = system.get("deletedAt")  # pulled with ?deleted=true: in the trash
         _flatten_odata(sub, "", flat, repeats, key)
         main_rows.append(flat)
     main = _rows_frame(main_rows)
