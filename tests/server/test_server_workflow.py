@@ -4,6 +4,7 @@ export; final indicators recomputed from confirmed cases; fieldwork pages; Engli
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 
 from django.utils import timezone
@@ -141,10 +142,21 @@ def test_fieldwork_pages_show_targets_and_the_day(assessment, team, client_for):
     from povexit.server import progress
 
     cl = client_for(team["institution_lead"])
+    # two interviewed households found in a census group, not listed in the sample (the loader marks
+    # the households of the responses that the sample does not list with in_sample=False)
+    for h in assessment.households.filter(interviewed_at__isnull=False, reserve=False)[:2]:
+        h.in_sample = False
+        h.save(update_fields=["in_sample"])
     rows = progress.by_county(team["institution_lead"])
     row = next(r for r in rows if r.key == assessment.pk)
     assert row.target == assessment.households.filter(reserve=False, in_sample=True).count()
-    assert row.done == assessment.households.filter(interviewed_at__isnull=False).count()
+    # done counts the sampled households (a reserve one in place of one not found included); the
+    # households a census group turned up are counted beside them, so progress cannot pass 100%
+    # because of the census
+    assert row.done == assessment.households.filter(in_sample=True, interviewed_at__isnull=False).count()
+    assert row.census == assessment.households.filter(in_sample=False, interviewed_at__isnull=False).count() == 2
+    html = cl.get(f"/fieldwork/?county={assessment.pk}").content.decode()
+    assert "普查户" in html and f'<td class="num">{row.census}</td>' in html
     day = Case.objects.filter(county=assessment).order_by("found_on").first().found_on
     html = cl.get(f"/fieldwork/daily/?county={assessment.pk}&date={day:%Y-%m-%d}").content.decode()
     for c in Case.objects.filter(county=assessment, found_on=day):
@@ -161,3 +173,19 @@ def test_english_interface_on_request(shared_team, client_for):
     cl.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = cl.get("/cases/").content.decode()
     assert "Cases" in html and "案件" not in html
+
+
+def test_indicator_reasons_follow_the_interface_language(shared_team, client_for):
+    county, team = shared_team
+    from django.conf import settings
+
+    data = indicators.final(county).data
+    assert data.get("reasons_en") and data.get("reasons_zh")
+    cl = client_for(team["lead_expert"])
+    zh_html = cl.get(f"/indicators/?county={county.pk}").content.decode()
+    cl.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    en_html = cl.get(f"/indicators/?county={county.pk}").content.decode()
+    for zh, en in zip(data["reasons_zh"], data["reasons_en"], strict=True):
+        zh, en = html.escape(zh), html.escape(en)  # as the template writes them
+        assert zh in zh_html and en not in zh_html
+        assert en in en_html and zh not in en_html

@@ -210,22 +210,26 @@ def official_ratio(county: County) -> dict | None:
         "ci_high": None,
         "ci_method": "official ratio (no interval)",
     }
-    reasons, decision = [], "pass"
+    reasons, reasons_en, decision = [], [], "pass"
     if comp is None:
         decision = "unknown"
     elif comp > thresholds["composite_incidence"]:
         decision = "fail"
         reasons.append(f"综合贫困发生率 {comp:.2%} 高于 {thresholds['composite_incidence']:.0%}")
+        reasons_en.append(f"Composite poverty incidence {comp:.2%} above {thresholds['composite_incidence']:.0%}")
     else:
-        for key, zh in (("wrongful_exit_rate", "错退率"), ("missed_rate", "漏评率")):
+        for key, zh, en in (("wrongful_exit_rate", "错退率", "Wrongful-exit rate"),
+                            ("missed_rate", "漏评率", "Missed-poor rate")):
             v = out[key]["official"]
             if v is not None and v >= thresholds[key]:
                 decision = "rectify"
                 reasons.append(f"{zh} {v:.2%} 不低于 {thresholds[key]:.0%}")
+                reasons_en.append(f"{en} {v:.2%} not below {thresholds[key]:.0%}")
         ap = out["approval_rate"].get("official")
         if ap is not None and ap <= thresholds["approval_rate"]:
             decision = "rectify"
             reasons.append(f"群众认可度 {ap:.1%} 不高于 {thresholds['approval_rate']:.0%}")
+            reasons_en.append(f"Public approval {ap:.1%} not above {thresholds['approval_rate']:.0%}")
     return {
         "contract": 1,
         "county": county.name,
@@ -234,5 +238,7 @@ def official_ratio(county: County) -> dict | None:
         "thresholds": thresholds,
         "decision": decision,
         "reasons": reasons,
+        "reasons_zh": reasons,
+        "reasons_en": reasons_en,
         "near_threshold": [],
     }

@@ -14,6 +14,11 @@ from .models import County, Rejected
 
 # the sample's main households: what "households done against the sample's targets" counts against
 IN_TARGET = Q(reserve=False, in_sample=True)
+# done against the target: sampled households interviewed, a reserve household interviewed in place of
+# one not found included; households found in the census groups are counted beside it, not in it (the
+# census has no household target before the visit), so progress never reads 200%
+DONE = Q(in_sample=True, interviewed_at__isnull=False)
+CENSUS = Q(in_sample=False, interviewed_at__isnull=False)
 
 
 @dataclass
@@ -25,6 +30,7 @@ class Row:
     wrongful: int = 0
     missed: int = 0
     extra: str = ""
+    census: int = 0
 
     @property
     def pct(self) -> float:
@@ -45,12 +51,12 @@ def by_county(user) -> list[Row]:
     for county in access.access_counties(user).order_by("name"):
         hh = access.access_households(user, county)
         agg = hh.aggregate(
-            target=Count("id", filter=IN_TARGET), done=Count("id", filter=Q(interviewed_at__isnull=False))
+            target=Count("id", filter=IN_TARGET), done=Count("id", filter=DONE), census=Count("id", filter=CENSUS)
         )
         cases = access.access_cases(user).filter(county=county, household__in=hh)
         w = cases.filter(kind="wrongful_exit").count()
         m = cases.filter(kind="missed").count()
-        rows.append(Row(county.pk, county.name, agg["target"], agg["done"], w, m))
+        rows.append(Row(county.pk, county.name, agg["target"], agg["done"], w, m, census=agg["census"]))
     return rows
 
 
@@ -61,7 +67,7 @@ def by_village(user, county: County) -> list[Row]:
     for r in (
         hh.values("village_id", "village__township", "village__name", "village__batch")
         .annotate(
-            target=Count("id", filter=IN_TARGET), done=Count("id", filter=Q(interviewed_at__isnull=False))
+            target=Count("id", filter=IN_TARGET), done=Count("id", filter=DONE), census=Count("id", filter=CENSUS)
         )
         .order_by("village__township", "village__name")
     ):
@@ -75,6 +81,7 @@ def by_village(user, county: County) -> list[Row]:
                 w,
                 m,
                 extra=str(r["village__batch"] or ""),
+                census=r["census"],
             )
         )
     return rows
@@ -88,12 +95,13 @@ def by_team(user, county: County) -> list[Row]:
         hh.exclude(team="")
         .values("team")
         .annotate(
-            done=Count("id", filter=Q(interviewed_at__isnull=False)), villages=Count("village", distinct=True)
+            done=Count("id", filter=DONE), census=Count("id", filter=CENSUS),
+            villages=Count("village", distinct=True),
         )
         .order_by("team")
     ):
         w, m = counts.get(r["team"], (0, 0))
-        rows.append(Row(r["team"], r["team"], 0, r["done"], w, m, extra=str(r["villages"])))
+        rows.append(Row(r["team"], r["team"], 0, r["done"], w, m, extra=str(r["villages"]), census=r["census"]))
     return rows
 
 

@@ -281,10 +281,15 @@ def indicators_view(request):
             "dec_p_code": dec_p,
             "dec_f": DECISIONS.get(dec_f, (dec_f, dec_f))[0 if zh else 1] if dec_f else "—",
             "dec_f_code": dec_f,
-            "reasons_f": fdata.get("reasons") or [],
-            "reasons_p": prov.get("reasons") or [],
+            "reasons_f": _reasons(fdata, zh),
+            "reasons_p": _reasons(prov, zh),
         },
     )
+
+
+def _reasons(est: dict, zh: bool) -> list[str]:
+    """The decision's reasons in the interface language (estimates.json carries both)."""
+    return list(est.get("reasons_zh" if zh else "reasons_en") or est.get("reasons") or [])
 
 
 OTHER_ACTIONS = {
