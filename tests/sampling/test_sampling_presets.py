@@ -52,7 +52,7 @@ def test_midyear_2020_quotas_key_townships_and_monitored():
     h = s.households
     hh = reg.households
     design = load_design("midyear-2020")
-    hits, _ = roster_hits(reg, village_frame(reg, design), v["village_id"], design.households.general.roster_sources)
+    hits, *_ = roster_hits(reg, village_frame(reg, design), v["village_id"], design.households.general.roster_sources)
     for vid in v["village_id"]:
         rows = h.filter(pl.col("village_id") == vid)
         frame = hh.filter(pl.col("village_id") == vid)

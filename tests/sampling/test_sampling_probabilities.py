@@ -86,7 +86,7 @@ def test_household_stage_frequencies_given_the_villages():
     frame = village_frame(reg, design)
     sel = draw_villages(frame, design, 1, "c").selected
     hh = household_frame(reg, sel["village_id"])
-    hits, _ = roster_hits(reg, frame, sel["village_id"], design.households.general.roster_sources)
+    hits, *_ = roster_hits(reg, frame, sel["village_id"], design.households.general.roster_sources)
     groups, _ = group_frame(reg, sel, hh)
     runs = 600
     counts: dict[str, int] = {}

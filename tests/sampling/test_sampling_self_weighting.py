@@ -233,7 +233,7 @@ def test_census_groups_exact_and_self_weighting(small_county, monkeypatch):
     frame = village_frame(reg, design)
     sel = villages_mod.draw_villages(frame, design, 4, "c").selected
     hh = household_frame(reg, sel["village_id"])
-    hits, _ = roster_hits(reg, frame, sel["village_id"], design.households.general.roster_sources)
+    hits, *_ = roster_hits(reg, frame, sel["village_id"], design.households.general.roster_sources)
     groups, _ = group_frame(reg, sel, hh)
     seen = {}
 

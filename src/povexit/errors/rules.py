@@ -15,14 +15,14 @@ RULESET_NOT_FOUND = spec(
 RULESET_UNKNOWN_KEY = spec(
     "PVX-RU02", "error",
     "规则集 {file} 第 {row} 行：未知的键“{column}”", "Ruleset {file}, line {row}: unknown key '{column}'",
-    "此处允许的键：{allowed}（检查拼写与缩进）。", "Keys allowed here: {allowed} (check spelling and indentation).",
+    "{hint}此处允许的键：{allowed}（检查拼写与缩进）。",
+    "{hint_en}Keys allowed here: {allowed} (check spelling and indentation).",
 )
 RULESET_BAD_TYPE = spec(
     "PVX-RU03", "error",
     "规则集 {file} 第 {row} 行：键“{column}”的值“{value}”应为{expected}",
     "Ruleset {file}, line {row}: key '{column}' has value '{value}', expected {expected_en}",
-    "改为{expected}（版本号等文字请加引号，如 \"1.0\"）。",
-    "Use {expected_en} (quote text such as versions: \"1.0\").",
+    "改为{expected}{hint}。", "Use {expected_en}{hint_en}.",
 )
 RULESET_MISSING_KEY = spec(
     "PVX-RU04", "error",
@@ -55,10 +55,26 @@ RULESET_ABSTRACT = spec(
 )
 RULESET_NO_POVERTY_LINE = spec(
     "PVX-RU09", "error",
-    "规则集 {file}：poverty_lines 中没有 {value} 年（{province}）的扶贫标准",
-    "Ruleset {file}: poverty_lines has no poverty line for year {value} ({province})",
-    "在 poverty_lines 中加入该年的标准及其出处，或改正 year。",
-    "Add that year's line with its source to poverty_lines, or correct 'year'.",
+    "规则集 {file}：poverty_lines 中没有 {value} 年（{province}）的扶贫标准，无法判定收入是否达标",
+    "Ruleset {file}: poverty_lines has no poverty line for year {value} ({province}), so income cannot be judged",
+    "在 poverty_lines 中加入 {{year: {value}, value: …, source: …}}，或改正 year（已有标准的年份：{allowed}）。",
+    "Add {{year: {value}, value: …, source: …}} to poverty_lines, or correct 'year' (years with a line: {allowed}).",
+)
+RULESET_ENCODING = spec(
+    "PVX-RU11", "error",
+    "规则集 {file} 不是 UTF-8 编码（第 {row} 行附近）", "Ruleset {file} is not UTF-8 text (near line {row})",
+    "用文本编辑器把它另存为 UTF-8（记事本：另存为 → 编码 UTF-8）。",
+    "Save it as UTF-8 from a text editor (Notepad: Save as → Encoding UTF-8).",
+)
+RULESET_PROVINCE_LINE_MISSING = spec(
+    "PVX-RU12", "error",
+    "规则集 {file}：poverty_lines 有 {province} 的省定标准（{allowed} 年），但没有 {value} 年的；不会改用国家标准",
+    "Ruleset {file}: poverty_lines has lines of {province} ({allowed}) but none for {value}; the national line is not "
+    "used in its place",
+    "加入 {{year: {value}, province: {province}, value: …, source: …}}（如该省当年按国家标准验收，写国家标准并注明出处），"
+    "或改正 year。",
+    "Add {{year: {value}, province: {province}, value: …, source: …}} (the national line, with its source, if the "
+    "province assessed against it that year), or correct 'year'.",
 )
 RULESET_DUPLICATE_KEY = spec(
     "PVX-RU10", "error",

@@ -32,6 +32,28 @@ DESIGN_EXTENDS_LOOP = spec(
     "Point extends at a preset or at a file that does not point back.",
 )
 
+DESIGN_ENCODING = spec(
+    "PVX-CY04", "error",
+    "抽样方案文件 {file} 不是 UTF-8 编码（{reason}）",
+    "Design file {file} is not UTF-8 text ({reason})",
+    "用文本编辑器把它另存为 UTF-8（记事本：另存为 → 编码 UTF-8）。",
+    "Save it as UTF-8 from a text editor (Notepad: Save as → Encoding UTF-8).",
+)
+DESIGN_DUPLICATE_KEY = spec(
+    "PVX-CY05", "error",
+    "抽样方案文件 {file} 第 {row} 行：键“{column}”重复出现（第 {first} 行已有），后写的会悄悄覆盖前面的",
+    "Design file {file}, line {row}: key '{column}' appears twice (first on line {first}); the later one would "
+    "silently replace the earlier",
+    "把两处合并为一处。", "Merge the two into one.",
+)
+DESIGN_EXTENDS_INVALID = spec(
+    "PVX-CY06", "error",
+    "抽样方案文件 {file} 第 {row} 行：extends 的值“{value}”不是内置方案，也不是存在的文件",
+    "Design file {file}, line {row}: extends '{value}' is neither a built-in preset nor an existing file",
+    "extends 写一个内置方案名（{allowed}）或方案文件路径（相对于本文件）。",
+    "Give extends one built-in preset name ({allowed}) or the path of a design file (relative to this file).",
+)
+
 # ---- drawing ---------------------------------------------------------------------------------------
 
 SEED_INVALID = spec(
@@ -144,6 +166,58 @@ ROSTER_UNPLACED = spec(
     "{value} 名部门名单人员的乡镇/行政村与登记数据的村名对不上，未参与大数据比对抽样",
     "{value} roster persons name a township/village not found in the registry and were left out of roster matching",
     "检查 rosters.csv 的乡镇、行政村名称。", "Check the township and village names in rosters.csv.",
+)
+
+NO_POOR_STRATUM = spec(
+    "PVX-CY60", "warning",
+    "县“{county}”没有{kind_zh}，方案中{kind_zh}占 {value} 的比例无法满足，抽样村全部来自{other_zh}",
+    "County '{county}' has no {kind_en}; the design's share {value} of them cannot be met, every sampled village is "
+    "{other_en}",
+    "检查 villages.csv 的“是否贫困村”一列；如确无此类村，可在方案中调整 villages.poor_share。",
+    "Check the poor_village column of villages.csv; if the county really has none, adjust villages.poor_share.",
+)
+NO_FRAME_HOUSEHOLDS = spec(
+    "PVX-CY61", "error",
+    "县“{county}”（{province}）的登记数据中没有{kind_zh}（方案要抽 {planned} 户），无法评估错退",
+    "County '{county}' ({province}) has no {kind_en} households in the registry (the design asks for {planned}); "
+    "wrongful exits cannot be assessed",
+    "检查 persons.csv 的“脱贫属性”一列（已脱贫/未脱贫/返贫）是否填写正确；如本县确实尚无此类户，"
+    "在方案中改 households.registered.statuses（可取 {allowed}）。",
+    "Check the status column (脱贫属性: 已脱贫/未脱贫/返贫) of persons.csv; if the county really has none, change "
+    "households.registered.statuses in the design ({allowed}).",
+)
+ROSTER_AMBIGUOUS = spec(
+    "PVX-CY62", "warning",
+    "{value} 名部门名单人员所写的县、乡镇、行政村在登记数据中对应不止一个村（同名县在不同省市），未参与大数据比对抽样",
+    "{value} roster persons name a county/township/village that matches more than one village (same-named counties in "
+    "different provinces or cities) and were left out of roster matching",
+    "在 rosters.csv 中加入 village_id（或 village_code 行政区划代码）一列，或按省分别抽样。",
+    "Add a village_id (or village_code) column to rosters.csv, or draw each province separately.",
+)
+COUNTY_AMBIGUOUS = spec(
+    "PVX-CY63", "error",
+    "counties.csv 中的县“{value}”（{province}）在 villages.csv 中对应多个市（{allowed}），但市名“{city}”与其中任何一个都对不上",
+    "County '{value}' ({province}) of counties.csv matches counties of several cities in villages.csv ({allowed}), "
+    "and its city '{city}' matches none of them",
+    "把 counties.csv 的市名写成与 villages.csv 一致。", "Spell the city in counties.csv as in villages.csv.",
+)
+
+TOWNSHIP_SHORT = spec(
+    "PVX-CY64", "warning",
+    "县“{county}”：{value} 个乡镇的行政村少于方案的每乡镇抽村数，已全部抽取（{column}）",
+    "County '{county}': {value} townships have fewer villages than the design's villages per township; all of "
+    "them were taken ({column})",
+    "这些村的入样概率为 1；如需更多样本村，可提高其他乡镇的 villages.per_township。",
+    "Those villages have probability 1; raise villages.per_township for the other townships if more villages are wanted.",
+)
+
+COUNTY_HOUSEHOLDS_SHORT = spec(
+    "PVX-CY65", "warning",
+    "县“{county}”：全县只有{kind_zh}户 {available} 户，少于目标 {planned} 户；已抽全部行政村，这些户全部入样",
+    "County '{county}': the whole county has only {available} {kind_en} households (target {planned}); every village "
+    "was sampled and all of them were taken",
+    "这是该县规模决定的（入样概率为 1，权数为 1）；无需更改方案。",
+    "This follows from the county's size (probability 1, weight 1); nothing in the design needs changing.",
 )
 
 # ---- sample directory / release --------------------------------------------------------------------

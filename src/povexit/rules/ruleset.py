@@ -9,7 +9,9 @@ the file/line it came from.
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -122,6 +124,18 @@ class Ruleset:
         return sha256_bytes(json.dumps(d, ensure_ascii=False, sort_keys=True).encode())
 
 
+_PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市)$")
+
+
+def province_key(name: object) -> str | None:
+    """``贵州省`` / ``贵州`` → ``贵州`` (None for no province): a ruleset's ``province`` and its
+    poverty lines match however the suffix is written, as the recusal check compares provinces."""
+    if name is None or not str(name).strip():
+        return None
+    s = str(name).strip()
+    return _PROVINCE_SUFFIX.sub("", s) or s
+
+
 # ---- finding files -------------------------------------------------------------------------------
 
 def _package_dir() -> Path:
@@ -158,8 +172,16 @@ def _resolve_ref(ref: str | Path, base_dir: Path | None) -> Path:
 # ---- validation of one file ----------------------------------------------------------------------
 
 def _bad_type(file: str, loc: Located, path: tuple, key: str, value: Any, vt: S.ValueType) -> E.Diagnostic:
-    return R.RULESET_BAD_TYPE(file=file, row=loc.line(path), column=key, value=_short(value),
+    return _type_diag(file=file, row=loc.line(path), column=key, value=_short(value),
                               expected=vt.describe("zh"), expected_en=vt.describe("en"))
+
+
+def _type_diag(*, expected: str, expected_en: str, **kw: Any) -> E.Diagnostic:
+    """RULESET_BAD_TYPE, with the advice to quote only where text was expected (a version 1.0)."""
+    text = expected_en.startswith("text")
+    return R.RULESET_BAD_TYPE(expected=expected, expected_en=expected_en, **kw,
+                              hint="（版本号等文字请加引号，如 \"1.0\"）" if text else "",
+                              hint_en=" (quote text such as versions: \"1.0\")" if text else "")
 
 
 def _short(value: Any) -> str:
@@ -183,7 +205,23 @@ def _check_value(file: str, loc: Located, path: tuple, key: str, value: Any, vt:
 
 
 def _unknown(file: str, loc: Located, path: tuple, key: str, allowed: list[str] | tuple[str, ...]) -> E.Diagnostic:
-    return R.RULESET_UNKNOWN_KEY(file=file, row=loc.line(path), column=key, allowed=", ".join(allowed))
+    hint, hint_en = _suggest(key.rsplit(".", 1)[-1], allowed)
+    return R.RULESET_UNKNOWN_KEY(file=file, row=loc.line(path), column=key, allowed=", ".join(allowed),
+                                 hint=hint, hint_en=hint_en)
+
+
+def _suggest(key: str, allowed: list[str] | tuple[str, ...]) -> tuple[str, str]:
+    """"Did you mean" for a misspelt key (case and separators ignored), or where a key belongs when
+    it is a parameter of another section (``quantity_min_l`` at the top level → ``water``)."""
+    fold = {a.lower().replace("-", "_"): a for a in allowed}
+    close = difflib.get_close_matches(key.lower().replace("-", "_"), list(fold), n=1, cutoff=0.6)
+    if close:
+        a = fold[close[0]]
+        return f"是否应为“{a}”？", f"Did you mean '{a}'? "
+    for section, params in S.SECTIONS.items():
+        if key in params:
+            return f"“{key}”是 {section} 节的参数。", f"'{key}' is a parameter of section {section}. "
+    return "", ""
 
 
 def validate_document(loc: Located, file: str) -> list[E.Diagnostic]:
@@ -193,7 +231,7 @@ def validate_document(loc: Located, file: str) -> list[E.Diagnostic]:
         diags.append(R.RULESET_DUPLICATE_KEY(file=file, row=line, column=".".join(map(str, path))))
     doc = loc.value
     if not isinstance(doc, dict):
-        diags.append(R.RULESET_BAD_TYPE(file=file, row=1, column="(document)", value=_short(doc),
+        diags.append(_type_diag(file=file, row=1, column="(document)", value=_short(doc),
                                         expected="键值映射", expected_en="a mapping of keys"))
         return diags
     for key, value in doc.items():
@@ -216,7 +254,7 @@ def validate_document(loc: Located, file: str) -> list[E.Diagnostic]:
 
 def _check_text_block(file: str, loc: Located, path: tuple, key: str, value: Any, diags: list) -> None:
     if not isinstance(value, dict):
-        diags.append(R.RULESET_BAD_TYPE(file=file, row=loc.line(path), column=key, value=_short(value),
+        diags.append(_type_diag(file=file, row=loc.line(path), column=key, value=_short(value),
                                         expected="{zh: …, en: …}", expected_en="{zh: …, en: …}"))
         return
     for k, v in value.items():
@@ -234,7 +272,7 @@ def _check_poverty_lines(file: str, loc: Located, value: Any, diags: list) -> No
         path = ("poverty_lines", i)
         name = f"poverty_lines[{i}]"
         if not isinstance(entry, dict):
-            diags.append(R.RULESET_BAD_TYPE(file=file, row=loc.line(path), column=name, value=_short(entry),
+            diags.append(_type_diag(file=file, row=loc.line(path), column=name, value=_short(entry),
                                             expected="{year, value, source, …}",
                                             expected_en="{year, value, source, …}"))
             continue
@@ -253,7 +291,7 @@ def _check_poverty_lines(file: str, loc: Located, value: Any, diags: list) -> No
 def _check_section(file: str, loc: Located, section: str, value: Any, diags: list) -> None:
     specs = S.SECTIONS[section]
     if not isinstance(value, dict):
-        diags.append(R.RULESET_BAD_TYPE(file=file, row=loc.line((section,)), column=section, value=_short(value),
+        diags.append(_type_diag(file=file, row=loc.line((section,)), column=section, value=_short(value),
                                         expected="参数映射", expected_en="a mapping of parameters"))
         return
     for k, p in value.items():
@@ -263,7 +301,7 @@ def _check_section(file: str, loc: Located, section: str, value: Any, diags: lis
             diags.append(_unknown(file, loc, path, name, tuple(specs)))
             continue
         if not isinstance(p, dict):
-            diags.append(R.RULESET_BAD_TYPE(
+            diags.append(_type_diag(
                 file=file, row=loc.line(path), column=name, value=_short(p),
                 expected="{value: …, source: \"出处\"}", expected_en="{value: …, source: \"where it comes from\"}"))
             continue
@@ -303,9 +341,12 @@ class _Doc:
 def _read_doc(path: Path) -> _Doc:
     display = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise E.PovexitError(E.FILE_UNREADABLE(file=display, reason=str(exc))) from exc
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")  # Notepad's UTF-8 carries a BOM
+    except UnicodeDecodeError as exc:
+        raise E.PovexitError(R.RULESET_ENCODING(file=display, row=raw[:exc.start].count(b"\n") + 1)) from None
+    except OSError as exc:
+        raise E.PovexitError(E.FILE_UNREADABLE(file=display, reason=exc.strerror or str(exc))) from exc
     try:
         loc = load_located(text)
     except YamlSyntaxError as exc:
@@ -377,7 +418,7 @@ def _resolve(docs: list[_Doc]) -> Ruleset:
         for i, e in enumerate(d.get("poverty_lines") or []):
             pl_ = PovertyLine(int(e["year"]), e.get("province"), float(e["value"]), e["source"], e.get("note"),
                               bool(e.get("illustrative", False)), doc.display, doc.loc.line(("poverty_lines", i)))
-            lines[(pl_.year, pl_.province)] = pl_
+            lines[(pl_.year, province_key(pl_.province))] = pl_
     abstract = bool(leaf.data.get("abstract", False))
     year = meta.get("year")
     province = meta.get("province")
@@ -394,10 +435,22 @@ def _resolve(docs: list[_Doc]) -> Ruleset:
         if year is None:
             diags.append(R.RULESET_MISSING_KEY(file=leaf.display, column="year", where="", where_en=""))
         else:
-            line = lines.get((year, province)) or lines.get((year, None))
-            if line is None:
-                diags.append(R.RULESET_NO_POVERTY_LINE(file=leaf.display, value=year,
-                                                       province=province or "全国/national"))
+            line = lines.get((year, province_key(province))) or lines.get((year, None))
+            own = sorted(y for (y, p) in lines if p is not None and p == province_key(province))
+            if own and (year, province_key(province)) not in lines:
+                # the province has its own (working) lines, just not this year's: falling back on the national
+                # line would judge income against another, usually lower, standard without saying so
+                where = next((d for d in docs if "year" in d.data), leaf)
+                diags.append(R.RULESET_PROVINCE_LINE_MISSING(
+                    file=where.display, row=where.loc.line(("year",)), column="year", value=year, province=province,
+                    allowed=", ".join(map(str, own))))
+                line = None
+            elif line is None:
+                where = next((d for d in docs if "year" in d.data), leaf)
+                years = sorted({y for (y, p) in lines if p is None or p == province_key(province)})
+                diags.append(R.RULESET_NO_POVERTY_LINE(file=where.display, row=where.loc.line(("year",)), column="year",
+                                                       value=year, province=province or "全国/national",
+                                                       allowed=", ".join(map(str, years)) or "—"))
         edu_min = params.get("education.compulsory_age_min")
         edu_max = params.get("education.compulsory_age_max")
         entry = params.get("education.latest_entry_age")

@@ -24,7 +24,7 @@ from .. import errors as E
 from ..errors import rules as R
 from . import catalogue, household_table, text
 from .base import Ctx, Rule, col, join_parts
-from .ruleset import Ruleset
+from .ruleset import Ruleset, province_key
 
 OUTCOMES = ("fired", "passed", "unknown", "not_applicable", "excepted", "overridden", "applied", "not_applied")
 
@@ -379,7 +379,7 @@ def _consistency_warnings(registry: Any, ruleset: Ruleset) -> list[E.Diagnostic]
     for df in (counties, villages):
         if isinstance(df, pl.DataFrame) and "province" in df.columns:
             provinces |= {p for p in df["province"].drop_nulls().unique().to_list() if p}
-    if ruleset.province and provinces and ruleset.province not in provinces:
+    if ruleset.province and provinces and province_key(ruleset.province) not in {province_key(p) for p in provinces}:
         out.append(R.RULESET_PROVINCE_MISMATCH(value=ruleset.name, province=ruleset.province,
                                                registry_province="、".join(sorted(provinces))))
     if isinstance(counties, pl.DataFrame) and "exit_year" in counties.columns and ruleset.year:

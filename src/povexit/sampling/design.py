@@ -9,6 +9,7 @@ Every problem is reported with the file, the line, the key path, the bad value a
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import re
 from dataclasses import dataclass, field
@@ -193,13 +194,16 @@ def load_design(name_or_path: str | Path) -> Design:
     """A preset by name (``jilin-2018``) or a YAML design file; raises :class:`PovexitError`."""
     merged, origin_lines, origin = _resolve(str(name_or_path), chain=())
     merged.pop("extends", None)
-    return _Validator(origin_lines).design(merged, origin)
+    return _Validator(origin_lines, _layer_order(origin_lines)).design(merged, origin)
 
 
 def design_from_mapping(data: dict[str, Any], *, name: str = "inline") -> Design:
     """A design from an in-memory mapping (merged over the defaults, and over ``extends`` if given)."""
     layers: list[tuple[dict[str, Any], dict[str, tuple[str, int]]]] = []
     if data.get("extends"):
+        if not isinstance(data["extends"], str):
+            raise E.PovexitError(ES.DESIGN_EXTENDS_INVALID(file=name, column="extends", value=_show(data["extends"]),
+                                                           allowed=", ".join(presets())))
         base, base_lines, _ = _resolve(str(data["extends"]), chain=(name,))
         layers.append((base, base_lines))
     merged = _merge_layers([*layers, (data, {})])
@@ -208,7 +212,28 @@ def design_from_mapping(data: dict[str, Any], *, name: str = "inline") -> Design
     lines = {}
     for _, ln in layers:
         lines.update(ln)
-    return _Validator(lines).design(merged, name)
+    for key in _paths(data):  # keys set by the mapping itself are located there, not in the preset
+        lines.pop(key, None)
+        lines[key] = (name, None)
+    return _Validator(lines, _layer_order(lines)).design(merged, name)
+
+
+def _paths(d: Any, prefix: str = "") -> list[str]:
+    out: list[str] = []
+    if isinstance(d, dict):
+        for k, v in d.items():
+            key = f"{prefix}.{k}" if prefix else str(k)
+            out += [key, *_paths(v, key)]
+    return out
+
+
+def _layer_order(lines: dict[str, tuple[str, int]]) -> dict[str, int]:
+    """Files of an ``extends`` chain, base first → their depth (a later layer overrides an earlier).
+    The order in which a chain's line maps were merged is base first, so first appearance is depth."""
+    order: dict[str, int] = {}
+    for file, _ in lines.values():
+        order.setdefault(file, len(order))
+    return order
 
 
 def _resolve(ref: str, chain: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, tuple[str, int]], str]:
@@ -226,14 +251,28 @@ def _resolve(ref: str, chain: tuple[str, ...]) -> tuple[dict[str, Any], dict[str
     layers = []
     lines_all: dict[str, tuple[str, int]] = {}
     parent = data.get("extends")
-    if parent:
-        ref_parent = str(parent)
+    if parent is not None and parent != "":
+        row = lines.get("extends", (None, None))[1]
+        bad = ES.DESIGN_EXTENDS_INVALID(file=str(path), row=row, column="extends", value=_show(parent),
+                                        allowed=", ".join(presets()))
+        if not isinstance(parent, str):
+            raise E.PovexitError(bad)
+        ref_parent = parent
         if not Path(ref_parent).is_absolute() and (path.parent / ref_parent).is_file():
             ref_parent = str(path.parent / ref_parent)
-        base, base_lines, _ = _resolve(ref_parent, (*chain, key))
+        try:
+            base, base_lines, _ = _resolve(ref_parent, (*chain, key))
+        except E.PovexitError as err:
+            if err.diagnostics and err.diagnostics[0].code == ES.DESIGN_NOT_FOUND.code:
+                raise E.PovexitError(bad) from None
+            raise
         layers.append((base, base_lines))
         lines_all.update(base_lines)
     layers.append((data, lines))
+    # the leaf's keys are re-inserted so that a key set in both keeps the leaf's place, and the order
+    # of first appearance stays base → leaf (:func:`_layer_order`)
+    for k in lines:
+        lines_all.pop(k, None)
     lines_all.update(lines)
     merged = _merge_layers(layers)
     if not data.get("name"):
@@ -250,7 +289,14 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
 @functools.lru_cache(maxsize=64)
 def _read_yaml_cached(name: str, _mtime: int, _size: int) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
     path = Path(name)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # Notepad's UTF-8 carries a BOM
+    except UnicodeDecodeError as exc:
+        raw = path.read_bytes()
+        raise E.PovexitError(ES.DESIGN_ENCODING(file=str(path), row=raw[:exc.start].count(b"\n") + 1,
+                                                reason=f"byte {exc.start}")) from None
+    except OSError as exc:
+        raise E.PovexitError(E.FILE_UNREADABLE(file=str(path), reason=exc.strerror or str(exc))) from None
     try:
         node = yaml.compose(text, Loader=_LOADER)
         data = yaml.load(text, Loader=_LOADER)
@@ -266,21 +312,30 @@ def _read_yaml_cached(name: str, _mtime: int, _size: int) -> tuple[dict[str, Any
         raise E.PovexitError(E.CONFIG_INVALID(file=str(path), row=1, column="(top level)", value=type(data).__name__,
                                               reason="方案文件应为 YAML 映射 / a design file is a YAML mapping", allowed="key: value lines"))
     lines: dict[str, tuple[str, int]] = {}
-    _line_map(node, "", str(path), lines)
+    dups: list[E.Diagnostic] = []
+    _line_map(node, "", str(path), lines, dups)
+    if dups:
+        raise E.PovexitError(dups)
     return data, lines
 
 
-def _line_map(node: Any, prefix: str, file: str, out: dict[str, tuple[str, int]]) -> None:
+def _line_map(node: Any, prefix: str, file: str, out: dict[str, tuple[str, int]],
+              dups: list[E.Diagnostic] | None = None) -> None:
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for k, v in node.value:
             key = f"{prefix}.{k.value}" if prefix else str(k.value)
-            out[key] = (file, k.start_mark.line + 1)
-            _line_map(v, key, file, out)
+            line = k.start_mark.line + 1
+            if key in seen and dups is not None:
+                dups.append(ES.DESIGN_DUPLICATE_KEY(file=file, row=line, column=key, first=seen[key]))
+            seen.setdefault(key, line)
+            out[key] = (file, line)
+            _line_map(v, key, file, out, dups)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
             key = f"{prefix}[{i}]"
             out[key] = (file, v.start_mark.line + 1)
-            _line_map(v, key, file, out)
+            _line_map(v, key, file, out, dups)
 
 
 def _merge_layers(layers: list[tuple[dict[str, Any], dict[str, tuple[str, int]]]]) -> dict[str, Any]:
@@ -318,9 +373,58 @@ R_CHOICE = "不是允许的取值 / not one of the allowed values"
 class _Validator:
     """Collects every problem of a merged design, each located by the layer that set the key."""
 
-    def __init__(self, lines: dict[str, tuple[str, int]]):
+    def __init__(self, lines: dict[str, tuple[str, int | None]], order: dict[str, int] | None = None):
         self.lines = lines
+        self.order = order or {}
         self.diags: list[E.Diagnostic] = []
+
+    def ok(self, path: str) -> bool:
+        """No problem has been reported at ``path`` yet (so it can be compared with another key)."""
+        return not any(d.column == path for d in self.diags)
+
+    def later(self, a: str, b: str) -> str:
+        """Of two keys, the one set in the later layer of the ``extends`` chain (the user's file rather
+        than the preset it extends): that is where a contradiction between them was introduced."""
+        fa, fb = self._where(a)[0], self._where(b)[0]
+        return b if self.order.get(fb or "", -1) > self.order.get(fa or "", -1) else a
+
+    def order_pair(self, lo_path: str, lo: Any, hi_path: str, hi: Any, what: str) -> None:
+        """``lo`` must not exceed ``hi``; reported at whichever key the later layer set."""
+        if not (self.ok(lo_path) and self.ok(hi_path) and isinstance(lo, int) and isinstance(hi, int)) or lo <= hi:
+            return
+        at = self.later(lo_path, hi_path)
+        other, other_v = (hi_path, hi) if at == lo_path else (lo_path, lo)
+        file, row = self._where(other)
+        src = f"{Path(file).name}" + (f":{row}" if row else "") if file else "design"
+        if at == lo_path:
+            reason = f"大于 {other}（{other_v}，{src}）/ larger than {other} ({other_v}, {src})"
+            allowed = f"{what} ≤ {other_v}, or raise {other} too"
+        else:
+            reason = f"小于 {other}（{other_v}，{src}）/ smaller than {other} ({other_v}, {src})"
+            allowed = f"{what} ≥ {other_v}, or lower {other} too"
+        self.bad(at, hi if at == hi_path else lo, reason, allowed)
+
+    def shape(self, d: dict, ref: dict, path: str = "") -> None:
+        """Every section (a mapping in :data:`DEFAULTS`) must still be a mapping; a scalar there
+        (``villages: 30``) is reported once, not as a problem with every key below it."""
+        for k, v in ref.items():
+            sub = f"{path}.{k}" if path else k
+            if not isinstance(v, dict) or sub in _REPLACE_WHOLE:
+                continue
+            cur = d.get(k) if isinstance(d, dict) else None
+            if not isinstance(cur, dict):
+                self.bad(sub, cur, "应为缩进的键值映射 / must be a mapping (indented keys below it)",
+                         "keys: " + ", ".join(map(str, v)))
+                d[k] = copy.deepcopy(v)  # checked no further: one message for the section
+            else:
+                self.shape(cur, v, sub)
+        for sub, ref_n in _NULLABLE_SECTIONS.items():
+            parent, _, k = sub.rpartition(".")
+            holder = _get(d, parent) if parent else d
+            if isinstance(holder, dict) and holder.get(k) is not None and not isinstance(holder.get(k), dict):
+                self.bad(sub, holder[k], "应为键值映射或 null / must be a mapping or null",
+                         "null, or keys: " + ", ".join(ref_n))
+                holder[k] = None
 
     def _where(self, path: str) -> tuple[str | None, int | None]:
         p = path
@@ -341,12 +445,15 @@ class _Validator:
         for k, v in data.items():
             sub = f"{path}.{k}" if path else str(k)
             if k not in ref:
-                file, row = self._where(sub)
-                self.diags.append(E.CONFIG_UNKNOWN_KEY(file=file or "(design)", row=row, column=sub,
-                                                       allowed=", ".join(sorted(map(str, ref)))))
+                self.unknown(sub, ref)
             elif sub not in _REPLACE_WHOLE:
                 sub_ref = ref[k] if ref[k] is not None else _NULLABLE_SECTIONS.get(sub)
                 self.unknown_keys(v, sub_ref, sub)
+
+    def unknown(self, path: str, allowed: Any) -> None:
+        file, row = self._where(path)
+        self.diags.append(E.CONFIG_UNKNOWN_KEY(file=file or "(design)", row=row, column=path,
+                                               allowed=_allowed_with_hint(path, allowed)))
 
     # typed getters -------------------------------------------------------------------------------
 
@@ -367,7 +474,10 @@ class _Validator:
             self.bad(path, v, R_NUM, _range(lo, hi, "number") + (" or null" if nullable else ""))
             return lo
         if not lo <= v <= hi:
-            self.bad(path, v, R_RANGE, _range(lo, hi, "number"))
+            reason = R_RANGE
+            if hi == 1.0 and 5 <= v <= 100:
+                reason += f"（比例写成小数：{v:g}% 即 {v / 100:g} / a share is a fraction: {v:g}% is {v / 100:g}）"
+            self.bad(path, v, reason, _range(lo, hi, "number"))
         return float(v)
 
     def bool_(self, d: dict, path: str) -> bool:
@@ -412,6 +522,7 @@ class _Validator:
 
     def design(self, d: dict[str, Any], origin: str) -> Design:
         self.unknown_keys(d, {**DEFAULTS, "extends": None}, "")
+        self.shape(d, DEFAULTS)
         name = self.str_(d, "name") or Path(origin).stem
         villages = self.village_spec(d)
         households = self.household_spec(d, villages)
@@ -434,12 +545,14 @@ class _Validator:
         stratify = self.choice(d, "villages.stratify", ("poor_weak", "township", "none"))
         count = self.int_(d, "villages.count", 1, 100_000)
         min_count = self.int_(d, "villages.min_count", 1, 100_000)
-        if isinstance(min_count, int) and isinstance(count, int) and min_count > count:
-            self.bad("villages.min_count", min_count, f"大于 villages.count（{count}）/ larger than villages.count ({count})", f"1–{count}")
+        self.order_pair("villages.min_count", min_count, "villages.count", count, "integer")
         high = self.float_(d, "villages.weak_area.high_incidence", 0.0, 1.0, nullable=True)
         pt = _get(d, "villages.per_township")
         key_n = other_n = 0
-        if not isinstance(pt, dict) or set(pt) - {"key", "other"}:
+        if isinstance(pt, dict) and set(pt) - {"key", "other"}:
+            for k in sorted(set(pt) - {"key", "other"}, key=str):
+                self.unknown(f"villages.per_township.{k}", ("key", "other"))
+        elif not isinstance(pt, dict) or set(pt) != {"key", "other"}:
             self.bad("villages.per_township", pt, "应为含 key 和 other 的映射 / must be a mapping with keys key and other",
                      "{key: N, other: N}")
         else:
@@ -472,8 +585,7 @@ class _Validator:
         )
         gmin = self.int_(d, "households.general.groups.min", 0, 10_000)
         gmax = self.int_(d, "households.general.groups.max", 0, 10_000)
-        if isinstance(gmin, int) and isinstance(gmax, int) and gmin > gmax:
-            self.bad("households.general.groups.min", gmin, f"大于 groups.max（{gmax}）/ larger than groups.max ({gmax})", f"0–{gmax}")
+        self.order_pair("households.general.groups.min", gmin, "households.general.groups.max", gmax, "integer")
         gen = GeneralSpec(
             total=self.int_(d, "households.general.total", 0, 10_000_000),
             roster_hits=self.bool_(d, "households.general.roster_hits"),
@@ -496,7 +608,8 @@ class _Validator:
                 quotas = {}
                 for k in q:
                     if k not in QUOTA_TYPES:
-                        self.bad(f"households.quotas.{k}", k, "未知的户类型 / unknown household type", ", ".join(QUOTA_TYPES))
+                        self.bad(f"households.quotas.{k}", k, "未知的户类型 / unknown household type",
+                                 _allowed_with_hint(str(k), QUOTA_TYPES))
                     else:
                         quotas[k] = self.int_(d, f"households.quotas.{k}", 0, 10_000)
             s = _get(d, "households.substitution") or {}
@@ -506,7 +619,8 @@ class _Validator:
             else:
                 for k in s:
                     if k not in QUOTA_TYPES:
-                        self.bad(f"households.substitution.{k}", k, "未知的户类型 / unknown household type", ", ".join(QUOTA_TYPES))
+                        self.bad(f"households.substitution.{k}", k, "未知的户类型 / unknown household type",
+                                 _allowed_with_hint(str(k), QUOTA_TYPES))
                         continue
                     subs = self.choices(d, f"households.substitution.{k}", QUOTA_TYPES)
                     if k in subs:
@@ -528,6 +642,10 @@ class _Validator:
         out = []
         for i, t in enumerate(raw):
             p = f"households.scale.tiers[{i}]"
+            if isinstance(t, dict) and set(t) - {"min_persons", "total"}:
+                for k in sorted(set(t) - {"min_persons", "total"}, key=str):
+                    self.unknown(f"{p}.{k}", ("min_persons", "total"))
+                continue
             if not isinstance(t, dict) or set(t) != {"min_persons", "total"}:
                 self.bad(p, t, "每档只含 min_persons 和 total / each tier has exactly min_persons and total", "{min_persons: N, total: N}")
                 continue
@@ -549,6 +667,10 @@ class _Validator:
 
     def release_spec(self, d: dict) -> ReleaseSpec:
         r = _get(d, "release")
+        if isinstance(r, dict) and set(r) - {"batch_size", "batches"}:
+            for k in sorted(set(r) - {"batch_size", "batches"}, key=str):
+                self.unknown(f"release.{k}", ("batch_size", "batches"))
+            return ReleaseSpec(None, 1)
         if not isinstance(r, dict) or len(r) != 1 or next(iter(r)) not in ("batch_size", "batches"):
             self.bad("release", r, "只能给出 batch_size（每批村数）或 batches（批数）之一 / give exactly one of batch_size (villages per batch) or batches (number)",
                      "{batch_size: N} or {batches: N}")
@@ -559,6 +681,32 @@ class _Validator:
 
 
 _INDEX = re.compile(r"^(.*)\[(\d+)\]$")
+
+
+def _leaf_paths(ref: dict, prefix: str = "") -> list[str]:
+    out = []
+    for k, v in ref.items():
+        sub = f"{prefix}.{k}" if prefix else k
+        out.append(sub)
+        sub_ref = v if isinstance(v, dict) else _NULLABLE_SECTIONS.get(sub)
+        if isinstance(sub_ref, dict):
+            out += _leaf_paths(sub_ref, sub)
+    return out
+
+
+def _allowed_with_hint(path: str, allowed: Any) -> str:
+    """The keys allowed at ``path``'s place, with the closest one suggested (a typo) or, for a key
+    that belongs elsewhere (``count`` under ``households``), where it goes."""
+    names = sorted(map(str, allowed))
+    key = path.rsplit(".", 1)[-1]
+    text = ", ".join(names)
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    if close:
+        return f"{text}（是否应为“{close[0]}”？/ did you mean '{close[0]}'?）"
+    elsewhere = [p for p in _leaf_paths({**DEFAULTS, "counties": None}) if p.rsplit(".", 1)[-1] == key]
+    if elsewhere:
+        return f"{text}（“{key}”应写在 {elsewhere[0]} / '{key}' belongs under {elsewhere[0].rsplit('.', 1)[0] or 'the top level'}）"
+    return text
 
 
 def _get(d: dict, path: str) -> Any:

@@ -16,7 +16,7 @@ import polars as pl
 
 from .. import __version__
 from .. import errors as E
-from ..contracts import CONTRACT_VERSION
+from ..contracts import CONTRACT_VERSION, STATUS_ZH
 from ..errors import sampling as ES
 from ..registry.model import Registry
 from .counties import draw_counties, exited_counties
@@ -55,13 +55,21 @@ def draw(registry: Registry, design: Design | str | Path, seed: int) -> Sample:
     warnings: list[E.Diagnostic] = []
     counties, county_stage = _counties(registry, design, seed)
     vframe = village_frame(registry, design, counties)
+    _check_registered_frame(registry, design, vframe, counties)
     labels = _labels(counties)
     multi = counties.height > 1
+    # a county is (province, county); where two cities of a province have a county of the same name
+    # (城区, 郊区, 桥西区 …) the city tells them apart
+    by_city = _ambiguous_counties(vframe)
+
+    def in_county(row: dict) -> pl.Expr:
+        cond = (pl.col("province") == row["province"]) & (pl.col("county") == row["county"])
+        return cond & (pl.col("city") == row["city"]) if (row["province"], row["county"]) in by_city else cond
 
     village_parts, strata, per_county = [], [], []
     for row in counties.iter_rows(named=True):
         key = county_key(row["province"], row["city"], row["county"])
-        sub = vframe.filter((pl.col("province") == row["province"]) & (pl.col("county") == row["county"]))
+        sub = vframe.filter(in_county(row))
         vd = draw_villages(sub, design, seed, key)
         warnings += vd.warnings
         sel = assign_batches(vd.selected, design.release, derived_rng(seed, "batches", key))
@@ -83,9 +91,11 @@ def draw(registry: Registry, design: Design | str | Path, seed: int) -> Sample:
     hh_frame = household_frame(registry, sampled["village_id"])
     hs = design.households
     sources = hs.general.roster_sources if (hs.quotas is not None or hs.general.roster_hits) else ()
-    hits, unplaced = roster_hits(registry, vframe, sampled["village_id"], sources)
+    hits, unplaced, ambiguous = roster_hits(registry, vframe, sampled["village_id"], sources)
     if unplaced:
         warnings.append(ES.ROSTER_UNPLACED(value=unplaced))
+    if ambiguous:
+        warnings.append(ES.ROSTER_AMBIGUOUS(value=ambiguous))
     groups_f = pl.DataFrame()
     if hs.quotas is None:
         groups_f, no_groups = group_frame(registry, sampled, hh_frame)
@@ -94,12 +104,13 @@ def draw(registry: Registry, design: Design | str | Path, seed: int) -> Sample:
 
     hh_parts, res_parts, grp_parts = [], [], []
     for info in per_county:
-        sv = sampled.filter((pl.col("province") == info["province"]) & (pl.col("county") == info["county"]))
+        sv = sampled.filter(in_county(info))
         ids = sv["village_id"].implode()
         hd = draw_households(
             sv, hh_frame.filter(pl.col("village_id").is_in(ids)), hits.filter(pl.col("village_id").is_in(ids)),
             groups_f.filter(pl.col("village_id").is_in(ids)) if groups_f.height else groups_f,
             design, seed, info["key"], info["registered_persons"],
+            census=info["villages_sampled"] == info["villages_in_frame"],
         )
         warnings += hd.warnings
         info["households"] = hd.summary
@@ -154,6 +165,16 @@ def _counties(registry: Registry, design: Design, seed: int) -> tuple[pl.DataFra
     if missing.height:
         raise E.PovexitError([ES.COUNTY_NOT_IN_FRAME(file="counties.csv", value=r["county"], province=r["province"])
                               for r in missing.iter_rows(named=True)])
+    by_city = _ambiguous_counties(registry.villages)
+    if by_city:  # a county name two cities of the province share: counties.csv's city must say which
+        bad = []
+        for r in frame.iter_rows(named=True):
+            key = (r["province"], r["county"])
+            if key in by_city and r["city"] not in by_city[key]:
+                bad.append(ES.COUNTY_AMBIGUOUS(file="counties.csv", value=r["county"], province=r["province"],
+                                               city=r["city"] or "", allowed="、".join(sorted(by_city[key]))))
+        if bad:
+            raise E.PovexitError(bad)
     drawn = draw_counties(frame, design.counties, seed)
     stage = {
         "exit_year": year,
@@ -168,15 +189,51 @@ def _counties(registry: Registry, design: Design, seed: int) -> tuple[pl.DataFra
     return drawn.filter("selected").select(*PLACE, "p_county").sort(PLACE), stage
 
 
+def _check_registered_frame(registry: Registry, design: Design, vframe: pl.DataFrame, counties: pl.DataFrame) -> None:
+    """A county-totals design samples registered households of the design's statuses (exited, for
+    错退); a county with none of them at all is a data problem (status not filled or mis-coded),
+    not something a sample can work around — stop and say so (docs/decisions.md)."""
+    hs = design.households
+    if hs.quotas is not None or hs.targets(0)[0] <= 0:
+        return
+    statuses = list(hs.registered.statuses)
+    have = (registry.households.lazy().filter(pl.col("status").is_in(statuses)).select("village_id")
+            .join(vframe.lazy().select("village_id", *PLACE), on="village_id", how="inner")
+            .select(PLACE).unique().collect())
+    empty = counties.select(PLACE).join(have, on=PLACE, how="anti")
+    if empty.height:
+        zh = "、".join(STATUS_ZH[s] for s in statuses)
+        raise E.PovexitError([
+            ES.NO_FRAME_HOUSEHOLDS(county=r["county"], province=r["province"], kind_zh=zh + "户",
+                                   kind_en="/".join(statuses), planned=hs.targets(0)[0],
+                                   allowed=", ".join(("poor", "exited", "returned")))
+            for r in empty.iter_rows(named=True)])
+
+
+def _ambiguous_counties(villages: pl.DataFrame) -> dict[tuple[str, str], set[str]]:
+    """(province, county) pairs that name counties of more than one city → those cities."""
+    if "city" not in villages.columns or villages.height == 0:
+        return {}
+    c = (villages.select("province", "city", "county").unique()
+         .group_by("province", "county").agg(pl.col("city")).filter(pl.col("city").list.len() > 1))
+    return {(r["province"], r["county"]): set(r["city"]) for r in c.iter_rows(named=True)}
+
+
 def _labels(counties: pl.DataFrame) -> dict[str, str]:
-    """Readable county label for stratum names: the county name, or ``province/county`` where the
-    name occurs in two provinces of the sample."""
+    """Readable county label for stratum names: the county name, ``province/county`` where the
+    name occurs in two provinces of the sample, ``province/city/county`` where it occurs twice in
+    one province — so that no two counties ever share a stratum name."""
     names = counties["county"].to_list()
+    pairs = list(zip(counties["province"].to_list(), names, strict=True))
     out = {}
     for r in counties.iter_rows(named=True):
-        dup = names.count(r["county"]) > 1
-        out[county_key(r["province"], r["city"], r["county"])] = (
-            f"{r['province']}/{r['county']}" if dup else r["county"])
+        if pairs.count((r["province"], r["county"])) > 1:
+            label = f"{r['province']}/{r['city']}/{r['county']}"
+        elif names.count(r["county"]) > 1:
+            label = f"{r['province']}/{r['county']}"
+        else:
+            label = r["county"]
+        out[county_key(r["province"], r["city"], r["county"])] = label
     return out
 
 

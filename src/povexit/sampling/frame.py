@@ -92,17 +92,19 @@ def household_frame(registry: Registry, village_ids: pl.Series) -> pl.DataFrame:
 
 
 def roster_hits(registry: Registry, villages: pl.DataFrame, sampled: pl.Series, sources: tuple[str, ...]
-                ) -> tuple[pl.DataFrame, int]:
+                ) -> tuple[pl.DataFrame, int, int]:
     """People on the chosen vulnerability rosters whose ID number is not in the registry and who live
     in a ``sampled`` village (大数据比对); ``villages`` (all villages of the counties) places roster
     rows by county, township and village name. One row per ID number: ``household_id`` (hashed ID),
     ``village_id``, ``group``, ``roster_sources`` (``;``-joined codes), ``id_masked``.
-    Also returns how many roster rows of these counties could not be placed in a known village."""
+    Also returns how many roster rows of these counties could not be placed in a known village, and
+    how many could not be placed because their county/township/village names match several villages
+    (same-named counties in two provinces: a roster row carries no province)."""
     empty = pl.DataFrame(schema={"household_id": pl.String, "village_id": pl.String, "group": pl.String,
                                  "roster_sources": pl.String, "id_masked": pl.String})
     r = registry.rosters
     if r.height == 0 or not sources:
-        return empty, 0
+        return empty, 0, 0
     r = r.filter((pl.col("kind") == "vulnerability") & pl.col("source_code").is_in(list(sources))
                  & pl.col("id_number").is_not_null())
     r = r.with_columns(pl.col("id_number").str.strip_chars().str.to_uppercase())
@@ -118,14 +120,14 @@ def roster_hits(registry: Registry, villages: pl.DataFrame, sampled: pl.Series, 
     if "village_id" not in r.columns:
         r = r.with_columns(pl.lit(None, dtype=pl.String).alias("village_id"))
     place = (villages.select("county", "township", "village", "village_id")
-             .group_by("county", "township", "village").agg(pl.col("village_id").first(), pl.len().alias("_n"))
-             .filter(pl.col("_n") == 1).drop("_n"))
+             .group_by("county", "township", "village").agg(pl.col("village_id").first(), pl.len().alias("_n")))
     r = r.join(place.rename({"village_id": "_vid"}), on=["county", "township", "village"], how="left").with_columns(
-        pl.coalesce("village_id", "_vid").alias("village_id")).drop("_vid")
-    unplaced = int(r["village_id"].is_null().sum())
-    r = r.filter(pl.col("village_id").is_in(sampled.implode()))
+        pl.coalesce("village_id", pl.when(pl.col("_n") == 1).then(pl.col("_vid"))).alias("village_id"))
+    ambiguous = int((r["village_id"].is_null() & (r["_n"] > 1)).sum())
+    unplaced = int(r["village_id"].is_null().sum()) - ambiguous
+    r = r.drop("_vid", "_n").filter(pl.col("village_id").is_in(sampled.implode()))
     if r.height == 0:
-        return empty, unplaced
+        return empty, unplaced, ambiguous
     hits = (r.group_by("id_number").agg(
         pl.col("village_id").sort().first(),
         pl.col("group").drop_nulls().sort().first(),
@@ -136,7 +138,7 @@ def roster_hits(registry: Registry, villages: pl.DataFrame, sampled: pl.Series, 
         pl.Series("household_id", [roster_household_id(i) for i in ids], dtype=pl.String),
         pl.Series("id_masked", [mask_id(i) for i in ids], dtype=pl.String),
     ).drop("id_number")
-    return hits.select(empty.columns).sort("village_id", "household_id"), unplaced
+    return hits.select(empty.columns).sort("village_id", "household_id"), unplaced, ambiguous
 
 
 def group_frame(registry: Registry, villages: pl.DataFrame, households: pl.DataFrame) -> tuple[pl.DataFrame, bool]:

@@ -68,10 +68,13 @@ def draw_households(
     seed: int,
     county: str,
     registered_persons: int,
+    *,
+    census: bool = False,
 ) -> HouseholdDraw:
     """``villages``: the county's sampled villages (with ``p_village``); ``registered``: their
     registered households (:func:`frame.household_frame`); ``rosters``: roster hits in them;
-    ``groups``: their groups (:func:`frame.group_frame`)."""
+    ``groups``: their groups (:func:`frame.group_frame`). ``census``: every village of the county
+    was sampled (a shortfall is then the county's size, not the village sample's)."""
     villages = villages.sort("village_id")
     name = villages["county"][0] if villages.height else county  # for messages; the key seeds the streams
     reg = _Frame(registered)
@@ -88,7 +91,7 @@ def draw_households(
         summary = _quota_stage(villages, reg, hits, design, seed, name, out, warnings)
         group_rows = pl.DataFrame(schema=GROUP_COLUMNS)
     else:
-        summary = _totals_stage(villages, reg, design, seed, name, registered_persons, out, warnings)
+        summary = _totals_stage(villages, reg, design, seed, name, registered_persons, out, warnings, census)
         n_hits = 0
         if hs.general.roster_hits:
             for v in villages["village_id"].to_list():
@@ -107,7 +110,8 @@ def draw_households(
 # ---- county totals ---------------------------------------------------------------------------------
 
 
-def _totals_stage(villages, reg: _Frame, design, seed, name, registered_persons, out, warnings) -> dict:
+def _totals_stage(villages, reg: _Frame, design, seed, name, registered_persons, out, warnings,
+                  census: bool = False) -> dict:
     hs = design.households
     reg_target, gen_target = hs.targets(registered_persons)
     statuses = list(hs.registered.statuses)
@@ -119,7 +123,8 @@ def _totals_stage(villages, reg: _Frame, design, seed, name, registered_persons,
     k = registered_allocation(reg_target, m, villages["p_village"].to_numpy(), hs.registered.allocation,
                               hs.registered.min_per_village, weak, design.villages.weak_share)
     if m.sum() < reg_target:
-        warnings.append(ES.HOUSEHOLD_SHORTFALL(county=name, kind_zh="、".join(STATUS_ZH[s] for s in statuses),
+        short = ES.COUNTY_HOUSEHOLDS_SHORT if census else ES.HOUSEHOLD_SHORTFALL
+        warnings.append(short(county=name, kind_zh="、".join(STATUS_ZH[s] for s in statuses),
                                                kind_en="/".join(statuses), available=int(m.sum()), planned=reg_target))
     for v, k_v in zip(vids, k, strict=True):
         _draw_type(reg, frames[v], int(k_v), hs.reserve_per_village, hs.registered.method,

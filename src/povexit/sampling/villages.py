@@ -130,6 +130,15 @@ def _strata_allocation(f: pl.DataFrame, design: Design, n: int, county: str, war
         return {"all": n}
     if vs.weak_share > 0 and not any(counts.get(c, 0) for c in STRATUM_CODES if c.endswith("_weak")):
         warnings.append(ES.NO_WEAK_VILLAGES(county=county, value=vs.weak_share))
+    n_poor = counts.get("poor_weak", 0) + counts.get("poor_other", 0)
+    if vs.poor_share > 0 and n_poor == 0:
+        warnings.append(ES.NO_POOR_STRATUM(county=county, value=vs.poor_share, kind_zh="贫困村（含已出列村）",
+                                           kind_en="poor (or exited poor) villages", other_zh="非贫困村",
+                                           other_en="a non-poor village"))
+    elif vs.poor_share < 1 and n_poor == f.height:
+        warnings.append(ES.NO_POOR_STRATUM(county=county, value=round(1 - vs.poor_share, 6), kind_zh="非贫困村",
+                                           kind_en="non-poor villages", other_zh="贫困村（含已出列村）",
+                                           other_en="a poor (or exited poor) village"))
     cap = np.array([counts.get(c, 0) for c in STRATUM_CODES], dtype=np.int64)
     rows = allocate(n, np.array([vs.poor_share, 1 - vs.poor_share]), np.array([cap[0] + cap[1], cap[2] + cap[3]]))
     n_h = np.zeros(4, dtype=np.int64)
@@ -174,6 +183,10 @@ def _township_allocation(f: pl.DataFrame, design: Design, county: str, warnings:
             warnings.append(ES.KEY_TOWNSHIP_UNKNOWN(value=t, county=county))
     counts = dict(f.group_by("township").len().iter_rows())
     n_h = {t: min(counts[t], vs.per_township_key if t in key else vs.per_township_other) for t in present}
+    short = sorted(t for t in present if counts[t] < (vs.per_township_key if t in key else vs.per_township_other))
+    if short:
+        warnings.append(ES.TOWNSHIP_SHORT(county=county, value=len(short), column="、".join(short[:8]) + (
+            "…" if len(short) > 8 else "")))
     reasons = {t: "key-township" if t in key else "township" for t in present}
     return n_h, reasons
 
