@@ -73,10 +73,15 @@ _HEADER_MAPS: dict[int, tuple[TableSpec, dict[str, str]]] = {}
 _UNIT_SUFFIX = re.compile(r"[（(][^（）()]*[)）]$")
 
 
+# white space next to a non-ASCII character: "姓 名", "证件\n号码" (a line break inside a header cell)
+_CJK_SPACE = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
+
+
 def normalise_header(h: object) -> str:
-    """Fold width, case, spaces, required-markers and a trailing unit like ``（元）`` away."""
+    """Fold width, case, spaces, line breaks, required-markers and a trailing unit like ``（元）`` away."""
     s = unicodedata.normalize("NFKC", "" if h is None else str(h)).strip()
-    s = s.lstrip("*＊").rstrip("*＊").strip()
+    s = s.lstrip("*＊").rstrip("*＊:：").strip()
+    s = _CJK_SPACE.sub("", s)
     prev = None
     while prev != s:  # strip stacked suffixes: 年人均纯收入(元)(2019)
         prev = s
@@ -110,7 +115,10 @@ def parse_yesno(v: object) -> bool | None:
 STATUS_ALIASES = {
     "未脱贫": "poor", "poor": "poor", "贫困户": "poor", "未脱贫户": "poor", "在册贫困户": "poor",
     "已脱贫": "exited", "exited": "exited", "脱贫": "exited", "脱贫户": "exited", "已脱贫户": "exited",
-    "稳定脱贫": "exited", "脱贫不稳定": "exited",
+    "稳定脱贫": "exited", "脱贫不稳定": "exited", "已退出": "exited", "退出": "exited", "标注脱贫": "exited",
+    "已标注脱贫": "exited", "脱贫享受政策": "exited", "脱贫(享受政策)": "exited", "脱贫不享受政策": "exited",
+    "脱贫(不享受政策)": "exited", "已脱贫享受政策": "exited", "已脱贫不享受政策": "exited",
+    "贫困": "poor", "未脱贫贫困户": "poor",
     "返贫": "returned", "returned": "returned", "返贫户": "returned",
 }
 STATUS_ZH = {"poor": "未脱贫", "exited": "已脱贫", "returned": "返贫"}
@@ -158,11 +166,14 @@ def _c(name: str, zh: str, type: ColumnType = "text", required: bool = False, *a
 # ---- 1. registry directory (input) ---------------------------------------------------------------
 
 _PLACE = (
-    _c("province", "省", "text", True, "省份", "省(区、市)", "省（区、市）", "省区市"),
-    _c("city", "市", "text", True, "市(州)", "市（州）", "市州", "地市", "地区"),
-    _c("county", "县", "text", True, "县(市、区)", "县（市、区）", "县市区", "区县", "县区"),
-    _c("township", "乡镇", "text", True, "乡(镇)", "乡（镇）", "乡(镇、街道)", "乡（镇、街道）", "乡镇街道", "镇"),
-    _c("village", "行政村", "text", True, "村", "村委会", "行政村(社区)", "村(社区)"),
+    _c("province", "省", "text", True, "省份", "省(区、市)", "省（区、市）", "省区市", "所属省", "所属省份"),
+    _c("city", "市", "text", True, "市(州)", "市（州）", "市州", "地市", "地区", "所属市", "所属市州", "市(州、盟)"),
+    _c("county", "县", "text", True, "县(市、区)", "县（市、区）", "县市区", "区县", "县区", "所属县", "所属县区",
+       "县(市、区、旗)", "县(区)"),
+    _c("township", "乡镇", "text", True, "乡(镇)", "乡（镇）", "乡(镇、街道)", "乡（镇、街道）", "乡镇街道", "镇",
+       "所属乡镇", "所在乡镇", "乡镇(街道)", "town", "township_name"),
+    _c("village", "行政村", "text", True, "村", "村委会", "行政村(社区)", "村(社区)", "所属行政村", "所在行政村",
+       "所属村", "所在村", "村名", "village_name"),
 )
 
 PERSONS = TableSpec(
@@ -170,18 +181,25 @@ PERSONS = TableSpec(
     ("persons", "人员", "建档立卡人员", "贫困人口", "家庭成员"),
     (
         *_PLACE,
-        _c("group", "村民小组", "text", False, "自然村", "组", "村民小组(自然村)"),
-        _c("household_id", "户编号", "text", True, "户码", "户号", "户id", "家庭编号"),
+        _c("group", "村民小组", "text", False, "自然村", "组", "村民小组(自然村)", "自然村(组)", "所属组", "村组",
+           "village_group"),
+        _c("household_id", "户编号", "text", True, "户码", "户号", "户id", "家庭编号", "户主编号", "贫困户编号",
+           "hh_id", "household_no", "household_code"),
         _c("name", "姓名", "text", True, "成员姓名"),
-        _c("id_number", "证件号码", "text", True, "身份证号", "身份证号码", "公民身份号码", "证件号"),
-        _c("relation", "与户主关系", "text", True, "与户主的关系"),
-        _c("status", "脱贫属性", "enum", True, "脱贫状态", "贫困户状态", "户状态", "是否脱贫",
+        _c("id_number", "证件号码", "text", True, "身份证号", "身份证号码", "公民身份号码", "证件号", "身份证",
+           "公民身份证号码", "居民身份证号码", "id_no.", "id_no", "id_card", "id_card_number", "citizen_id"),
+        _c("relation", "与户主关系", "text", True, "与户主的关系", "家庭关系", "relation_to_head",
+           "relationship", "relationship_to_head"),
+        _c("status", "脱贫属性", "enum", True, "脱贫状态", "贫困户状态", "户状态", "是否脱贫", "脱贫标志",
+           "贫困状态", "exit_status", "poverty_status",
            enum=("poor", "exited", "returned"), enum_aliases=STATUS_ALIASES),
-        _c("exit_year", "脱贫年度", "int", False, "脱贫年份", "脱贫时间"),
-        _c("poor_type", "贫困户属性", "enum", False, "贫困户类型",
+        _c("exit_year", "脱贫年度", "int", False, "脱贫年份", "脱贫时间", "脱贫日期", "实际脱贫年度",
+           doc="计划脱贫年度 (planned year) is deliberately no alias: it stays an extra column"),
+        _c("poor_type", "贫困户属性", "enum", False, "贫困户类型", "户类型", "户属性",
            enum=("general", "dibao", "tekun"), enum_aliases=POOR_TYPE_ALIASES),
         _c("poverty_cause", "主要致贫原因", "text", False, "致贫原因"),
-        _c("income_per_capita", "年人均纯收入", "number", False, "人均纯收入", "家庭年人均纯收入"),
+        _c("income_per_capita", "年人均纯收入", "number", False, "人均纯收入", "家庭年人均纯收入", "人均收入",
+           "家庭人均纯收入", "年人均收入"),
         _c("relocated", "是否易地扶贫搬迁", "yesno", False, "易地扶贫搬迁", "是否易地搬迁", "易地搬迁"),
         _c("housing_grade", "住房安全等级", "enum", False, "危房等级", "住房等级",
            enum=HOUSING_GRADES, enum_aliases=HOUSING_ALIASES),
@@ -225,9 +243,9 @@ GROUPS = TableSpec(
         _c("province", "省", "text", False, "省份"),
         _c("city", "市", "text", False, "市(州)", "市（州）"),
         _c("county", "县", "text", True, "县(市、区)", "县（市、区）", "区县"),
-        _c("township", "乡镇", "text", True, "乡(镇)", "乡（镇）", "乡(镇、街道)"),
-        _c("village", "行政村", "text", True, "村", "村委会"),
-        _c("group", "村民小组", "text", True, "自然村", "组"),
+        _c("township", "乡镇", "text", True, "乡(镇)", "乡（镇）", "乡(镇、街道)", "所属乡镇", "town"),
+        _c("village", "行政村", "text", True, "村", "村委会", "所属行政村", "所属村"),
+        _c("group", "村民小组", "text", True, "自然村", "组", "自然村(组)", "村组", "village_group"),
         _c("agricultural_population", "农业户籍人口", "int", True, "农业人口", "户籍人口"),
         _c("households", "总户数", "int", False, "户数"),
     ),
@@ -239,11 +257,12 @@ ROSTERS = TableSpec(
     ("rosters", "部门名单", "比对名单"),
     (
         _c("source", "来源", "text", True, "数据来源", "部门"),
-        _c("id_number", "证件号码", "text", True, "身份证号", "身份证号码", "公民身份号码"),
+        _c("id_number", "证件号码", "text", True, "身份证号", "身份证号码", "公民身份号码", "证件号", "身份证",
+           "公民身份证号码", "居民身份证号码", "id_no.", "id_no", "id_card"),
         _c("name", "姓名", "text", False),
         _c("county", "县", "text", False, "县(市、区)", "县（市、区）", "区县"),
-        _c("township", "乡镇", "text", False, "乡(镇)", "乡（镇）"),
-        _c("village", "行政村", "text", False, "村", "村委会"),
+        _c("township", "乡镇", "text", False, "乡(镇)", "乡（镇）", "所属乡镇", "town"),
+        _c("village", "行政村", "text", False, "村", "村委会", "所属行政村", "所属村"),
         _c("detail", "说明", "text", False, "备注", "详情"),
         _c("group", "村民小组", "text", False, "自然村", "组", contract=False),
     ),

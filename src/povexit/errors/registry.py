@@ -34,6 +34,65 @@ NOT_A_REGISTRY = spec(
     "Give a directory with persons and villages tables, or the output of `povexit registry import`.",
 )
 
+ENCODING_BIG5 = spec(
+    "PVX-R005", "error",
+    "{file} 看起来是繁体中文 Big5 编码，不是 UTF-8 或 GBK/GB18030",
+    "{file} looks like traditional-Chinese Big5 text, not UTF-8 or GBK/GB18030",
+    "用 Excel 或 WPS 打开，另存为“CSV UTF-8（逗号分隔）”或 .xlsx；表头和取值请用简体中文（如“证件号码”“已脱贫”）。",
+    "Open it in Excel or WPS and save as 'CSV UTF-8 (comma delimited)' or .xlsx; headers and values must be in "
+    "simplified Chinese (证件号码, 已脱贫 …).",
+)
+ENCODING_MIXED = spec(
+    "PVX-R006", "error",
+    "{file} 第 {row} 行含有无法识别的字节（既不是 UTF-8 也不是 GBK/GB18030，第 {offset} 字节起）",
+    "{file} line {row} holds bytes that are neither UTF-8 nor GBK/GB18030 (from byte {offset})",
+    "文件可能由几个不同编码的文件拼接而成或已损坏：在 Excel 或 WPS 中打开检查该行，整体另存为“CSV UTF-8”。",
+    "The file may be pieced together from files in different encodings, or damaged: check that line in Excel "
+    "or WPS and save the whole file as 'CSV UTF-8'.",
+)
+SHEET_AMBIGUOUS = spec(
+    "PVX-R007", "error",
+    "{file} 中有多个工作表都像“{table}”表（{sheets}），无法确定用哪一个",
+    "Several sheets of {file} look like the '{table}' table ({sheets}); cannot tell which one to use",
+    "把数据合并到一个工作表（如按乡镇分表的，合并后删去其余工作表），或把要导入的工作表命名为“{name}”。",
+    "Put the rows on one sheet (merge per-township sheets and delete the others), or name the sheet to import "
+    "'{name}'.",
+)
+MERGED_CELLS_FILLED = spec(
+    "PVX-R008", "warning",
+    "数据区有 {count} 处合并单元格（如 {value}），已按合并区域左上角的值填入区域内每一行",
+    "{count} merged cell range(s) in the data (e.g. {value}); the top-left value was filled into every row "
+    "of each range",
+    "这是 Excel 中看到的值；若某个合并区域跨了不该同值的行，请取消合并并逐行填写。",
+    "That is what Excel shows; if a range spans rows that should differ, unmerge it and fill each row.",
+)
+HIDDEN_ROWS = spec(
+    "PVX-R009", "warning",
+    "有 {count} 个隐藏行（第 {rows} 行），已照常导入",
+    "{count} hidden row(s) (rows {rows}) were imported like the others",
+    "隐藏只是显示方式，不代表删除；不应导入的人员请从表中删去。",
+    "Hiding is only a view; delete the rows that should not be imported.",
+)
+TOTALS_ROW_SKIPPED = spec(
+    "PVX-R010", "warning",
+    "第 {row} 行是合计行（“{value}”），未作为数据导入",
+    "Row {row} is a totals row ('{value}'); not imported as data",
+    "合计、小计行不是人员或村的记录，可以留在表中。", "Totals and subtotal rows are not records; they may stay.",
+)
+OLD_SPREADSHEET = spec(
+    "PVX-R011", "error",
+    "{file} 是 {kind} 格式，不能直接读取", "{file} is {kind_en}, which cannot be read directly",
+    "在 Excel 或 WPS 中打开，另存为 .xlsx（Excel 工作簿）或“CSV UTF-8（逗号分隔）”，放进目录替换原文件。",
+    "Open it in Excel or WPS and save it as .xlsx (Excel workbook) or 'CSV UTF-8 (comma delimited)' in its place.",
+)
+SHEET_NO_HEADER = spec(
+    "PVX-R012", "error",
+    "{file} 的工作表（{sheets}）前 {scanned} 行中都没有找到表头（应包含 {expected} 等列）",
+    "No sheet of {file} ({sheets}) has a header row in its first {scanned} rows (expected columns such as {expected})",
+    "确认数据所在工作表的表头行包含规定的列名（中文或英文）。",
+    "Make sure the header row of the data sheet has the documented column names (Chinese or English).",
+)
+
 # ---- persons: values -----------------------------------------------------------------------------
 
 VALUE_MISSING = spec(
@@ -73,7 +132,9 @@ ID_EXCEL_FLOAT = spec(
 ID_OTHER = spec(
     "PVX-R114", "warning",
     "证件号码“{value}”不是居民身份证号（{kind}），无法校验", "ID number '{value}' is not a resident ID ({kind_en}); it cannot be checked",
-    "若此人有居民身份证，请改填身份证号。", "If the person has a resident ID card, use its number.",
+    "若此人有居民身份证，请改填 18 位身份证号（15 位旧号码已停用，不会自动换算）。",
+    "If the person has a resident ID card, write its 18-character number (old 15-digit numbers are no longer "
+    "valid and are not converted).",
 )
 ID_REGION = spec(
     "PVX-R115", "error",
@@ -93,6 +154,15 @@ ID_DUPLICATE_IN_HOUSEHOLD = spec(
     "证件号码“{value}”在户 {household} 中重复出现（另见第 {other_row} 行）",
     "ID number '{value}' appears twice in household {household} (see also row {other_row})",
     "删去重复的人员记录。", "Delete the duplicated person record.",
+)
+HOUSEHOLD_ID_EXCEL_FLOAT = spec(
+    "PVX-R118", "error",
+    "户编号“{value}”被 Excel 转成了数字（科学计数法），后几位已经丢失，不同的户可能因此合成一户",
+    "Household id '{value}' was turned into a number by Excel (scientific notation); its last digits are lost "
+    "and different households may have merged",
+    "在原始表中把“户编号”列设为“文本”格式后重新导出（或重新粘贴编号），再另存为 CSV UTF-8 或 .xlsx。",
+    "Format the household-id column as Text in the source sheet and export it again (or paste the ids again), "
+    "then save as CSV UTF-8 or .xlsx.",
 )
 ENUM_INVALID = spec(
     "PVX-R120", "error",

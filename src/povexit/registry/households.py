@@ -122,12 +122,14 @@ def wide_households(
         ((pl.col("status") == "exited") & pl.col("exit_year_max").is_null()).alias("__f_exit_year_missing"),
         ((pl.col("status") == "poor") & pl.col("exit_year_max").is_not_null()).alias("__f_exit_year_unexpected"),
         (pl.col("__mixed_attributes") != "").alias("__f_attr_mixed"),
+        # an id Excel turned into a number: "5.30128E+16" (its last digits lost)
+        pl.col("household_id").str.contains(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$").alias("__f_hid_excel"),
     )
 
 
 HOUSEHOLD_FLAGS = (
     "__f_no_head", "__f_many_heads", "__f_status_mixed", "__f_exit_year_mixed", "__f_place_mixed",
-    "__f_exit_year_missing", "__f_exit_year_unexpected", "__f_attr_mixed",
+    "__f_exit_year_missing", "__f_exit_year_unexpected", "__f_attr_mixed", "__f_hid_excel",
 )
 
 

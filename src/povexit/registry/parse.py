@@ -120,7 +120,11 @@ def yesno(e: pl.Expr) -> pl.Expr:
 
 def number(e: pl.Expr, *, percent: bool = False) -> pl.Expr:
     """``12,345.6``, ``12345元``, ``１２３`` → Float64. With ``percent``, ``2%`` → 0.02."""
-    t = nfkc(e).str.replace_all(",", "", literal=True).str.replace_all(" ", "", literal=True).str.strip_suffix("元")
+    t = (
+        nfkc(e).str.replace_all(",", "", literal=True).str.replace_all(" ", "", literal=True)
+        .str.strip_prefix("￥").str.strip_prefix("¥").str.strip_suffix("/人").str.strip_suffix("/年")
+        .str.strip_suffix("元")
+    )
     if percent:
         v = t.str.strip_suffix("%").cast(pl.Float64, strict=False)
         slow = pl.when(t.str.ends_with("%")).then(v / 100).otherwise(v)
@@ -136,10 +140,20 @@ def integer(e: pl.Expr, dtype: pl.DataType = pl.Int64) -> pl.Expr:
     return _first(e.cast(dtype, strict=False), e, whole)
 
 
+# a date or a month whose year is the value: 2018-12-31, 2018/12/31, 2018.12, 2018年12月(31日), 2018年度, and
+# the ISO text of an Excel date cell (2018-12-31T00:00:00)
+_MONTH, _DAY = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])"
+_YEAR_OF_DATE = (
+    rf"^([0-9]{{4}})(?:年度|年{_MONTH}月(?:{_DAY}日)?|[-/.]{_MONTH}(?:[-/.]{_DAY}(?:[T ][0-9:.]+)?)?)$"
+)
+
+
 def year(e: pl.Expr) -> pl.Expr:
-    """``2018``, ``2018年``, ``2018.0`` → Int32; anything else → null."""
-    v = nfkc(e).str.strip_chars().str.strip_suffix("年").cast(pl.Float64, strict=False)
-    slow = pl.when(v.is_finite() & (v == v.floor()) & (v.abs() < 1e6)).then(v).otherwise(None).cast(pl.Int32)
+    """``2018``, ``2018年``, ``2018.0``, a date (``2018-12-31``, ``2018年12月``) → Int32; anything else → null."""
+    t = nfkc(e).str.replace_all(" ", "", literal=True)
+    v = t.str.strip_suffix("年").cast(pl.Float64, strict=False)
+    whole = pl.when(v.is_finite() & (v == v.floor()) & (v.abs() < 1e6)).then(v).otherwise(None).cast(pl.Int32)
+    slow = pl.coalesce(whole, t.str.extract(_YEAR_OF_DATE, 1).cast(pl.Int32, strict=False))
     return _first(e.cast(pl.Int32, strict=False), e, slow)
 
 
@@ -150,6 +164,7 @@ ID_PROBLEMS = ("missing", "excel_float", "format", "birth_date", "check_digit", 
 
 def _normalise_slow(e: pl.Expr) -> pl.Expr:
     # Python counts U+001C-U+001F as white space (str.strip, re), Rust regex does not
+    # the same as idnumber.normalise (tests check they agree); an ="…" text formula is unwrapped by the reader
     slow = nfkc(e).str.replace_all(r"[\s\x1c-\x1f]+", "").str.to_uppercase().str.strip_prefix("'")
     return pl.when(slow == "").then(None).otherwise(slow)
 
@@ -315,7 +330,8 @@ def id_expected_check(idn: pl.Expr) -> pl.Expr:
     return pl.lit(idnumber.CHECK_CHARS).str.slice(_check_index(idn), 1)
 
 
-HEAD_RELATIONS = ("户主", "本人", "户主本人", "本人(户主)", "本人（户主）", "head", "self", "householder")
+HEAD_RELATIONS = ("户主", "本人", "户主本人", "本人(户主)", "本人（户主）", "户主(本人)", "户主（本人）", "本人或户主",
+                  "户主或本人", "本人/户主", "户主/本人", "head", "self", "householder")
 # Byte lengths of the entries with cased letters: only a cell of such a length (ASCII letters: no
 # other character lower-cases to one of theirs) can become an entry by lower-casing.
 _HEAD_CASED_LENGTHS = sorted({len(h.encode()) for h in HEAD_RELATIONS if h.lower() != h.upper()})

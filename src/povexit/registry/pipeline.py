@@ -24,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
+from .. import tabular
 from ..errors import registry as R
 from ..tabular import ROW
 from . import counties as C
@@ -142,6 +143,18 @@ def _resolve_as_of(opts: Options, counties: pl.DataFrame | None) -> tuple[dt.dat
 
 
 def build(src: RegistrySource, store: Store, opts: Options, progress: Progress | None = None) -> Built:
+    """Run the checks and build the normalised tables.  A CSV whose encoding was judged on a sample
+    and turns out to hold other bytes is re-opened (or reported, PVX-R006) and the build restarted."""
+    for _ in range(len(TABLE_ORDER) + 1):
+        try:
+            return _build(src, store, opts, progress)
+        except pl.exceptions.PolarsError as exc:
+            if not (tabular.is_encoding_error(exc) and src.recover_encoding()):
+                raise
+    return _build(src, store, opts, progress)  # pragma: no cover - every table re-opened once
+
+
+def _build(src: RegistrySource, store: Store, opts: Options, progress: Progress | None = None) -> Built:
     step = progress or (lambda _s: None)
     col = Collector(limit=opts.limit)
     col.extend(src.diagnostics)
@@ -282,6 +295,7 @@ def _household_diagnostics(col: Collector, hp: pl.DataFrame, persons: pl.LazyFra
         ("__f_exit_year_missing", R.EXIT_YEAR_MISSING, ey, {}),
         ("__f_exit_year_unexpected", R.EXIT_YEAR_UNEXPECTED, ey, {"exit_year": "year"}),
         ("__f_attr_mixed", R.HOUSEHOLD_ATTR_MIXED, hid, {"__mixed_attributes": "columns"}),
+        ("__f_hid_excel", R.HOUSEHOLD_ID_EXCEL_FLOAT, hid, {}),
     ]
     for flag, spec, column, row_params in checks:
         col.add_frame(spec, hp.filter(pl.col(flag)), file=pf, column=column, row="__first_row",

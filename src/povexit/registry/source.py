@@ -23,6 +23,9 @@ TABLE_ORDER = ("persons", "villages", "groups", "rosters", "counties")
 # Tables that can hold millions of rows: read with the reader's fast strip (see tabular.read_table).
 BIG_TABLES = ("persons", "rosters")
 SUPPORTED = (*tabular.CSV_EXTS, *tabular.XLSX_EXTS, *tabular.PARQUET_EXTS)
+# other spreadsheet formats: used only when no supported file holds the table; the reader says what to
+# do with them (or reads them when they are really text or XLSX inside, as system exports often are)
+FALLBACK = tabular.OLD_SPREADSHEET_EXTS
 
 
 @dataclass
@@ -75,9 +78,49 @@ class RegistrySource:
                 "format": path.suffix.lower().lstrip("."),
                 "encoding": t.encoding if t else None,
                 "header_row": t.header_row if t else None,
+                "sheet": t.sheet if t else None,
                 "sha256": hashes[table].result(),
             }
         return out
+
+    def open_table(self, table: str, encoding: str | None = None) -> None:
+        """(Re-)open one table; its file- and column-level problems go to ``diagnostics``."""
+        path = self.files[table]
+        spec = contracts.REGISTRY_TABLES[table]
+        old = self.tables.pop(table, None)
+        if old is not None:  # its problems are found again
+            old.close()
+            self.diagnostics = [d for d in self.diagnostics if d.file != path.name]
+        try:
+            rt = tabular.read_table(path, spec, lazy=True, fast_strip=table in BIG_TABLES, encoding=encoding)
+        except E.PovexitError as err:
+            self.diagnostics.extend(_relabel(err.diagnostics, self.directory))
+            return
+        for d in rt.diagnostics:
+            d.file = path.name
+        self.diagnostics.extend(rt.diagnostics)
+        self.tables[table] = rt
+
+    def recover_encoding(self) -> bool:
+        """After Polars met bytes that are not UTF-8 in a CSV whose encoding was judged on a sample
+        (files above ``tabular.FULL_CHECK_BYTES``): find the file and the line.  A file that is ASCII
+        up to there and GB18030 throughout is re-opened as GB18030 (a GBK file whose Chinese starts
+        late); otherwise PVX-R006 names the line.  True when something changed (build again)."""
+        for table, rt in list(self.tables.items()):
+            if rt.verified or rt.encoding not in ("utf-8", "utf-8-sig"):
+                continue
+            bad = tabular.undecodable(rt.path, "utf-8")
+            if bad is None:
+                continue
+            rt.verified = True
+            line, offset = bad
+            if (rt.encoding == "utf-8" and tabular.utf8_chars_before(rt.path, offset) < 8
+                    and tabular.undecodable(rt.path, "gb18030") is None):
+                self.open_table(table, encoding="gb18030")
+            else:
+                self.diagnostics.append(R.ENCODING_MIXED(file=rt.path.name, row=line, offset=offset))
+            return True
+        return False
 
     def close(self) -> None:
         for t in self.tables.values():
@@ -97,8 +140,9 @@ def _sha256(path: Path) -> str:
 
 def find_files(directory: Path) -> tuple[dict[str, Path], list[E.Diagnostic]]:
     """table -> file, and a diagnostic for every table held by more than one file."""
-    files = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in SUPPORTED
-                   and not p.name.startswith((".", "~$")))
+    every = sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith((".", "~$")))
+    files = [p for p in every if p.suffix.lower() in SUPPORTED]
+    fallback = [p for p in every if p.suffix.lower() in FALLBACK]
     found: dict[str, Path] = {}
     diags: list[E.Diagnostic] = []
     for table in TABLE_ORDER:
@@ -107,6 +151,8 @@ def find_files(directory: Path) -> tuple[dict[str, Path], list[E.Diagnostic]]:
         hits = [p for p in files if p.stem.lower() in stems and p not in found.values()]
         if len(hits) > 1:
             diags.append(R.TABLE_AMBIGUOUS(file=str(directory), table=table, files=", ".join(p.name for p in hits)))
+        if not hits:
+            hits = [p for p in fallback if p.stem.lower() in stems]
         if hits:
             found[table] = hits[0]
     return found, diags
@@ -128,17 +174,8 @@ def open_registry(directory: str | Path) -> RegistrySource:
             spec = contracts.REGISTRY_TABLES[table]
             src.diagnostics.append(R.TABLE_MISSING(
                 file=str(directory), table=table, names=", ".join(spec.stems), example=f"{table}.csv"))
-    for table, path in files.items():
-        spec = contracts.REGISTRY_TABLES[table]
-        try:
-            rt = tabular.read_table(path, spec, lazy=True, fast_strip=table in BIG_TABLES)
-        except E.PovexitError as err:
-            src.diagnostics.extend(_relabel(err.diagnostics, directory))
-            continue
-        for d in rt.diagnostics:
-            d.file = path.name
-        src.diagnostics.extend(rt.diagnostics)
-        src.tables[table] = rt
+    for table in files:
+        src.open_table(table)
     src.start_hashing()
     return src
 
