@@ -78,3 +78,44 @@ VILLAGE_NOT_IN_REGISTRY = spec(
     "确认 --registry 与抽样时使用的建档立卡数据一致（village_id 相同）。",
     "Make sure --registry is the registry the sample was drawn from (same village_id).",
 )
+SAMPLE_DESIGN_MISSING = spec(
+    "PVX-ES13", "error",
+    "样本缺少{what}：{reason}",
+    "The sample lacks {what_en}: {reason_en}",
+    "{fix}", "{fix_en}",
+)
+SAMPLE_DESIGN_MISMATCH = spec(
+    "PVX-ES14", "error",
+    "样本的{what}前后不一致：本行为 {value}，按 {basis} 应为 {expected}",
+    "The sample's {what_en} is inconsistent: {value} here, {expected} from {basis}",
+    "权数应等于 1/(p_village × p_household)（普查组 1/(p_village × p_group)），同一村各行的 p_village 应相同；"
+    "改正错误的一列，或删去可由其他列算出的列。",
+    "weight must equal 1/(p_village × p_household) (census groups 1/(p_village × p_group)) and every row of a "
+    "village must give the same p_village: correct the wrong column, or delete one that the others determine.",
+)
+BAD_PROBABILITY = spec(
+    "PVX-ES15", "error",
+    "“{value}”不是有效的{kind}：应大于 0 且不大于 1", "'{value}' is not a valid {kind}: it must be in (0, 1]",
+    "入样概率写成小数（如 0.25）；权数写成入样概率的倒数（不小于 1）。",
+    "Write inclusion probabilities as fractions (e.g. 0.25) and weights as their inverse (at least 1).",
+)
+STRATA_PARTLY_BLANK = spec(
+    "PVX-ES16", "error",
+    "样本村的“层”（stratum）有的填了、有的空着：空白不能当作一个层",
+    "Some sampled villages have a stratum and some have none: a blank cannot be taken as a stratum",
+    "给每个样本村填上其抽样时所在的层；不分层抽样则整列留空或删去该列。",
+    "Give every sampled village the stratum it was drawn in; for an unstratified sample leave the whole column "
+    "empty or delete it.",
+)
+BAD_INSTRUMENT = spec(
+    "PVX-ES17", "error",
+    "问卷类型“{value}”无法识别", "Instrument '{value}' is not recognised",
+    "写 registered（建档立卡户）或 general（非建档立卡户）。",
+    "Write registered (建档立卡户) or general (非建档立卡户).",
+)
+PERSONS_MISSING = spec(
+    "PVX-ES18", "error",
+    "户 {value} 的人数为空，建档立卡数据中也没有该户：无法计入{what}",
+    "Household {value} has no number of persons, and the registry does not have it: it cannot be counted in the {what_en}",
+    "在 persons（人数）列填上该户人数。", "Fill in the household's number of persons (column persons).",
+)

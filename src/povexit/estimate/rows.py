@@ -211,7 +211,7 @@ def build(sample: SampleTables, findings: pl.DataFrame, cases: pl.DataFrame | No
     choice, or None — then per county: final when cases are given and none that affects a count is
     pending, else provisional."""
     vill = all_villages.filter(pl.col("ckey").is_in(chosen))
-    warnings: dict[str, list[tuple[str, str]]] = {c: [] for c in chosen}
+    warnings: dict[str, list[tuple[str, str]]] = {c: list(sample.notes) for c in chosen}
     hh = sample.households
     if sample.reserve is not None:
         hh = pl.concat([hh, sample.reserve.select(hh.columns)], how="vertical_relaxed").unique("household_id", keep="first")
@@ -234,9 +234,11 @@ def build(sample: SampleTables, findings: pl.DataFrame, cases: pl.DataFrame | No
             row = bad.row(0, named=True)
             if row["village_id"] is not None and row["p_household"] is not None:
                 raise E.PovexitError(EE.VILLAGE_NOT_IN_SAMPLE(value=row["village_id"]))
-            raise E.PovexitError(EE.HOUSEHOLD_NOT_IN_SAMPLE(value=row["household_id"]))
+            raise _not_in_sample(row)
     f = f.filter(pl.col("ckey").is_not_null())
-    groups = sample.groups.drop([c for c in ("county", "province", "ckey") if c in sample.groups.columns]).join(
+    # the village's design columns come from villages.csv (a groups file may repeat them)
+    own = ("county", "province", "ckey", "p_village", "stratum", "fpc_village", "weight")
+    groups = sample.groups.drop([c for c in own if c in sample.groups.columns]).join(
         vill.select("village_id", "county", "ckey"), on="village_id", how="inner")
     census_keys = groups.select("village_id", "group", pl.lit(True).alias("_census"))
     f = f.join(census_keys, on=["village_id", "group"], how="left").with_columns(pl.col("_census").fill_null(False))
@@ -251,12 +253,13 @@ def build(sample: SampleTables, findings: pl.DataFrame, cases: pl.DataFrame | No
     )
     lost = f.filter(pl.col("sub").is_null())
     if lost.height:
-        raise E.PovexitError(EE.HOUSEHOLD_NOT_IN_SAMPLE(value=lost["household_id"][0]))
+        raise _not_in_sample(lost.row(0, named=True))
     # the registry's status of each household; the adjudication's own registry_status column as fallback
     lookup = registry_lookup(registry, f["household_id"]).rename({"registry_status": "_reg_status"})
     f = f.join(lookup, on="household_id", how="left")
     fallback = pl.col("registry_status") if "registry_status" in f.columns else pl.lit(None, dtype=pl.String)
     f = f.with_columns(pl.coalesce("_reg_status", fallback).alias("registry_status")).drop("_reg_status")
+    f = _fill_persons(f, registry)
 
     judged = (pl.col("status") != "cannot_judge").fill_null(True)
     exited = is_reg & (pl.col("registry_status").fill_null("exited") == "exited")
@@ -297,10 +300,6 @@ def build(sample: SampleTables, findings: pl.DataFrame, cases: pl.DataFrame | No
         warnings[r["ckey"]].append((
             f"普查村民小组 {r['village_id']}/{r['group']} 没有调查户记录：按未发现漏评计入",
             f"Census group {r['village_id']}/{r['group']} has no surveyed households: counted as no missed persons found"))
-    if groups["p_group"].is_null().any():
-        for c in groups.filter(pl.col("p_group").is_null())["ckey"].unique().to_list():
-            warnings[c].append(("样本 groups.csv 缺少 p_group：普查组按村内必选处理",
-                                "The sample's groups.csv has no p_group: census groups taken as certain within their village"))
     pool = groups.group_by("ckey").agg(_pool=pl.col("fpc_group").max() if "fpc_group" in groups.columns else pl.lit(None))
     groups = groups.with_columns(pl.col("p_group").fill_null(1.0)).join(pool, on="ckey", how="left")
     f = f.join(groups.select("village_id", "group", "p_group", "_g_frame", "_pool"), on=["village_id", "group"], how="left")
@@ -388,6 +387,37 @@ def build(sample: SampleTables, findings: pl.DataFrame, cases: pl.DataFrame | No
                                                f"(p_village and p_household / p_group must be in (0, 1])"))
     info = _county_info(chosen, stages, unresolved, screened, vx, groups, f, cases is not None)
     return Rows(_design_columns(frame, fpc), warnings, info)
+
+
+def _not_in_sample(row: dict[str, Any]) -> E.PovexitError:
+    """A surveyed household the sample cannot place: named with its findings row."""
+    return E.PovexitError(EE.HOUSEHOLD_NOT_IN_SAMPLE(
+        file=row.get("_file") or "findings.csv", row=row.get("_row"), column="household_id", value=row["household_id"]))
+
+
+def _fill_persons(f: pl.DataFrame, registry: Any) -> pl.DataFrame:
+    """A blank ``persons`` of a registered household is the registry's household size; a household
+    whose persons a rate needs and nobody gives is an error (never counted as 0 persons)."""
+    if not f["persons"].is_null().any():
+        return f
+    hh = getattr(registry, "households", None)
+    if hh is not None and hh.height and "persons" in hh.columns:
+        sizes = hh.select(pl.col("household_id").cast(pl.String), pl.col("persons").cast(pl.Float64).alias("_reg_persons"))
+        sizes = sizes.filter(pl.col("household_id").is_in(f.filter(pl.col("persons").is_null())["household_id"].implode()))
+        f = f.join(sizes.unique("household_id"), on="household_id", how="left").with_columns(
+            pl.coalesce("persons", "_reg_persons").alias("persons")).drop("_reg_persons")
+    judged = (pl.col("status") != "cannot_judge").fill_null(True)
+    needs = pl.col("persons").is_null() & judged & (
+        ((pl.col("instrument") == "registered") & (pl.col("registry_status").fill_null("exited") == "exited"))
+        | ((pl.col("instrument") != "registered") & pl.col("missed") & ~(pl.col("missed_persons") > 0)))
+    bad = f.filter(needs)
+    if bad.height:
+        r = bad.row(0, named=True)
+        reg = r["instrument"] == "registered"
+        raise E.PovexitError(EE.PERSONS_MISSING(
+            file=r.get("_file") or "findings.csv", row=r.get("_row"), column="persons", value=r["household_id"],
+            what="错退率的分母" if reg else "漏评人数", what_en="wrongful-exit rate's denominator" if reg else "missed persons"))
+    return f
 
 
 def _village_populations(registry: Any, vill: pl.DataFrame) -> pl.DataFrame:

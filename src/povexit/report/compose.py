@@ -297,11 +297,14 @@ def _problems(doc: Doc, r: CountyReport, t: _T, charts: dict[str, ChartImage]) -
     doc.add(Para(t(
         f"入户调查中，{r.problem_households}户存在“两不愁三保障”、收入、政策落实方面的问题或需复核的情况"
         f"（占有效问卷的{_share(r.problem_households, o.households_valid)}）；"
-        f"村级核查的{r.villages_checked}个行政村中，{n_vil}个村的基础设施和公共服务未全部达到贫困村退出标准。",
+        + (f"村级核查的{r.villages_checked}个行政村中，{n_vil}个村的基础设施和公共服务未全部达到贫困村退出标准。"
+           if r.villages_checked else "没有村级核查表，未评价村的基础设施和公共服务。"),
         f"{r.problem_households} households ({_share(r.problem_households, o.households_valid)} of valid "
         "questionnaires) have a problem with food, clothing, water, education, health care, housing, income or "
-        f"policy delivery, or an item to review; {n_vil} of the {r.villages_checked} villages checked fall short of a poor-village exit "
-        "standard for infrastructure or public services.",
+        "policy delivery, or an item to review; "
+        + (f"{n_vil} of the {r.villages_checked} villages checked fall short of a poor-village exit "
+           "standard for infrastructure or public services." if r.villages_checked
+           else "no village checklist was given, so village infrastructure and services are not assessed."),
     )))
     doc.add(t.sub(0, "两不愁三保障、收入和政策落实", "Two assurances, three guarantees, income and policy"))
     if r.problems:
@@ -404,25 +407,42 @@ def _sampling(doc: Doc, r: CountyReport, t: _T) -> None:
         doc.add(Para(t("工作目录中没有样本文件。", "No sample files in the work directory."), style="note"))
         return
     design = s.design or "—"
-    doc.add(Para(t(
-        f"按县、村、户三级分层随机抽样（“三随机”），抽样设计“{design}”，随机数种子 {s.seed}。"
-        "抽样使用已知的入样概率，对薄弱地区的加大抽样以分层实现，因而仍是概率样本；"
-        "同样的输入文件和种子可重新抽出完全相同的样本（输入文件的哈希值见附录）。",
-        f"Three-stage stratified random sample (county, village, household) with design '{design}' and seed "
-        f"{s.seed}. Every unit's inclusion probability is known; the oversampling of weak areas is done by "
-        "stratification, so this is still a probability sample. The same inputs and seed re-draw exactly the same "
-        "sample (input hashes in the annex).",
-    )))
+    if s.seed is None:  # a sample drawn by another tool: no povexit manifest to re-draw it from
+        doc.add(Para(t(
+            "按县、村、户三级随机抽样（“三随机”），样本由其他抽样工具抽取：样本目录中没有 povexit 的抽样清单"
+            "（manifest.json，含设计参数和随机数种子），本报告不能据以重抽核验样本；估计按样本文件给出的层、"
+            "入样概率和权数计算。",
+            "Random sample of villages and households (三随机) drawn by another tool: the sample directory has no "
+            "povexit manifest (design parameters and seed), so this report cannot re-draw it to check it; the "
+            "estimates use the strata, inclusion probabilities and weights the sample files give.",
+        )))
+    else:
+        doc.add(Para(t(
+            f"按县、村、户三级分层随机抽样（“三随机”），抽样设计“{design}”，随机数种子 {s.seed}。"
+            "抽样使用已知的入样概率，对薄弱地区的加大抽样以分层实现，因而仍是概率样本；"
+            "同样的输入文件和种子可重新抽出完全相同的样本（输入文件的哈希值见附录）。",
+            f"Three-stage stratified random sample (county, village, household) with design '{design}' and seed "
+            f"{s.seed}. Every unit's inclusion probability is known; the oversampling of weak areas is done by "
+            "stratification, so this is still a probability sample. The same inputs and seed re-draw exactly the same "
+            "sample (input hashes in the annex).",
+        )))
     reasons = _join([t(f"{L.pick(REASON_LABELS.get(k, (k, k)), 'zh')}{n}个", f"{n} {L.pick(REASON_LABELS.get(k, (k, k)), 'en')}")
                      for k, n in s.by_reason.items()], lang)
     towns_total = t(f"（全县{s.townships_total}个）", f" of {s.townships_total}") if s.townships_total else ""
+    kinds_zh, kinds_en = [], []
+    if s.poor_villages is not None:
+        kinds_zh.append(f"贫困村{s.poor_villages}个（{_share(s.poor_villages, s.villages)}）")
+        kinds_en.append(f"{s.poor_villages} poor villages ({_share(s.poor_villages, s.villages)})")
+    if s.weak_area_villages is not None:
+        kinds_zh.append(f"“三边一少”等薄弱地区村{s.weak_area_villages}个（{_share(s.weak_area_villages, s.villages)}）")
+        kinds_en.append(f"{s.weak_area_villages} in weak areas ({_share(s.weak_area_villages, s.villages)})")
     doc.add(Para(t(
-        f"行政村：抽取{s.villages}个，覆盖{s.townships_covered}个乡镇{towns_total}；其中贫困村{s.poor_villages}个"
-        f"（{_share(s.poor_villages, s.villages)}），“三边一少”等薄弱地区村{s.weak_area_villages}个"
-        f"（{_share(s.weak_area_villages, s.villages)}）" + (f"；按抽样原因：{reasons}。" if reasons else "。"),
-        f"Villages: {s.villages} drawn, covering {s.townships_covered}{towns_total} townships; "
-        f"{s.poor_villages} poor villages ({_share(s.poor_villages, s.villages)}) and {s.weak_area_villages} in weak "
-        f"areas ({_share(s.weak_area_villages, s.villages)})" + (f"; by reason: {reasons}." if reasons else "."),
+        f"行政村：抽取{s.villages}个，覆盖{s.townships_covered}个乡镇{towns_total}"
+        + (f"；其中{'，'.join(kinds_zh)}" if kinds_zh else "；样本文件和建档立卡数据均未标明贫困村、薄弱地区村")
+        + (f"；按抽样原因：{reasons}。" if reasons else "。"),
+        f"Villages: {s.villages} drawn, covering {s.townships_covered}{towns_total} townships"
+        + (f"; {' and '.join(kinds_en)}" if kinds_en else "; neither the sample nor the registry marks poor or "
+           "weak-area villages") + (f"; by reason: {reasons}." if reasons else "."),
     )))
     if s.strata:
         def prob(a: float | None, b: float | None) -> str:

@@ -299,6 +299,12 @@ def feedback(data: WorkdirData, hh: pl.DataFrame, lang: str) -> Feedback:
             note = r.get("reason") or r.get("comment") or ""
             items.append((r.get("case_id"), str(r["household_id"]), kind, str(r.get("outcome") or "pending"),
                           split_rules(r.get("rules")), str(note or "")))
+        # a hand-kept cases file may list only some flagged households: the others are still suspected (待核)
+        listed = {(i[1], i[2]) for i in items}
+        for r in hh.to_dicts():
+            for kind in ("wrongful_exit", "missed"):
+                if r[kind] and (r["household_id"], kind) not in listed:
+                    items.append((None, r["household_id"], kind, "pending", r["rules"] or [], ""))
     else:
         for r in hh.to_dicts():
             if r["wrongful_exit"]:
@@ -382,8 +388,8 @@ def sampling(data: WorkdirData) -> Sampling:
         villages=sv.height,
         townships_covered=sv["township"].n_unique() if "township" in sv.columns else 0,
         townships_total=towns_total,
-        poor_villages=int(sv.select(_yes(sv, "poor_village").sum())[0, 0] or 0) if "poor_village" in sv.columns else 0,
-        weak_area_villages=int(sv.select(_yes(sv, "weak_area").sum())[0, 0] or 0) if "weak_area" in sv.columns else 0,
+        poor_villages=_village_flag_count(sv, data.reg_villages, "poor_village"),
+        weak_area_villages=_village_flag_count(sv, data.reg_villages, "weak_area"),
         by_reason=dict(sorted(reasons.items())), strata=strata,
         registered_households=reg_main.height,
         general_listed=main.filter(pl.col("instrument") == "general").height if "instrument" in main.columns else 0,
@@ -392,6 +398,20 @@ def sampling(data: WorkdirData) -> Sampling:
         weight_max=float(weights.max()) if weights.len() else None,
         reserve_used=reserve_used,
     )
+
+
+def _village_flag_count(sv: pl.DataFrame, rv: pl.DataFrame, flag: str) -> int | None:
+    """Sampled villages with a flag (poor village, weak area): from the sample's own column, else from the
+    registry's villages by village_id; None when neither says (another tool's sample) — never 0."""
+    if flag in sv.columns:
+        return int(sv.select(_yes(sv, flag).sum())[0, 0] or 0)
+    if rv.is_empty() or flag not in rv.columns or "village_id" not in rv.columns or "village_id" not in sv.columns:
+        return None
+    ids = sv["village_id"].cast(pl.String).to_list()
+    known = rv.filter(pl.col("village_id").cast(pl.String).is_in(ids))
+    if known.select(pl.col("village_id").n_unique()).item() < len(set(ids)):
+        return None
+    return int(known.unique("village_id").select(_yes(known, flag).sum())[0, 0] or 0)
 
 
 def fieldwork(data: WorkdirData, hh: pl.DataFrame) -> list[TownshipFieldwork]:

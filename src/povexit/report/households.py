@@ -83,6 +83,8 @@ def household_table(data: WorkdirData) -> pl.DataFrame:
         pl.col("problems_en").cast(pl.String),
         pl.col("evidence").cast(pl.String),
         (pl.col("status").cast(pl.String) != "cannot_judge").fill_null(True).alias("judged"),
+        # a hand-made findings file may place its census households itself (village_id, group)
+        *[_str(f, c).alias(f"{c}_f") for c in ("county", "township", "village", "village_id", "group")],
     )
 
     place = ("county", "township", "village", "village_id", "group")
@@ -121,7 +123,7 @@ def household_table(data: WorkdirData) -> pl.DataFrame:
         base = base.with_columns(*[pl.lit(None, dtype=pl.String).alias(f"{c}_g") for c in reg_cols])
 
     base = base.with_columns(
-        *[pl.coalesce(f"{c}_r", f"{c}_s", f"{c}_g").alias(c) for c in place],
+        *[pl.coalesce(f"{c}_r", f"{c}_f", f"{c}_s", f"{c}_g").alias(c) for c in place],
     )
     # township/village by village_id from the sample's village list when still unknown
     sv = data.sample_villages
@@ -151,6 +153,15 @@ def household_table(data: WorkdirData) -> pl.DataFrame:
         pl.coalesce("head_name_g", "m_name").map_elements(mask_name, return_dtype=pl.String).alias("masked_name"),
         pl.col("rules").map_elements(split_rules, return_dtype=pl.List(pl.String)).alias("rules"),
     )
+    # a findings file typed by hand may say 错退/漏评 without naming the rules: such a household is still
+    # listed, under a rule that says so (never "no problem found")
+    unnamed = pl.col("rules").list.len().fill_null(0) == 0
+    base = base.with_columns(
+        pl.when(unnamed & pl.col("wrongful_exit") & (pl.col("instrument") == "registered"))
+        .then(pl.lit(["wrongful_exit.unspecified"]))
+        .when(unnamed & pl.col("missed") & (pl.col("instrument") != "registered"))
+        .then(pl.lit(["missed.unspecified"]))
+        .otherwise(pl.col("rules")).alias("rules"))
     county = data.county
     if county and base["county"].drop_nulls().n_unique() > 1:
         base = base.filter(pl.col("county").is_null() | (pl.col("county") == county))

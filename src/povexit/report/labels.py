@@ -107,6 +107,9 @@ CATEGORY_GROUP: dict[str, Text] = {
 }
 
 RULES: dict[str, Text] = {
+    "wrongful_exit.unspecified": ("疑似错退（调查结论未注明具体问题）",
+                                  "suspected wrongful exit (the findings name no rule)"),
+    "missed.unspecified": ("疑似漏评（调查结论未注明具体问题）", "suspected missed poor (the findings name no rule)"),
     "income.below_line": ("人均纯收入未稳定超过扶贫标准", "stable income per head below the poverty line"),
     "food.insufficient": ("愁吃（主副食或蛋白质不足）", "not enough food (staples, vegetables or protein)"),
     "clothing.insufficient": ("愁穿（无换季或换洗衣服）", "not enough clothing (seasonal or change)"),

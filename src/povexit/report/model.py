@@ -153,8 +153,8 @@ class Sampling:
     villages: int
     townships_covered: int
     townships_total: int | None
-    poor_villages: int
-    weak_area_villages: int
+    poor_villages: int | None  # None: neither the sample nor the registry says
+    weak_area_villages: int | None
     by_reason: dict[str, int]
     strata: list[StratumRow]
     registered_households: int

@@ -59,6 +59,18 @@ YESNO_FINDINGS = ("wrongful_exit", "missed", "approves")
 INT_FINDINGS = ("persons", "wrongful_exit_persons", "missed_persons")
 
 
+def read_contract_table(path: Path, spec: Any) -> pl.DataFrame:
+    """A contract table written by povexit or typed by hand (UTF-8, BOM, GBK/GB18030; Chinese headers;
+    XLSX), every cell as text, blank cells null; a header problem is an error naming the file."""
+    from ..tabular import ROW, read_table
+
+    table = read_table(path, spec)
+    E.raise_if_errors([d for d in table.diagnostics if d.code != "PVX006"])  # required columns: checked by the caller
+    df = table.collect()
+    df = df.drop([c for c in (ROW,) if c in df.columns])
+    return df.with_columns(pl.col(c).cast(pl.String) for c in df.columns if df.schema[c] != pl.String)
+
+
 def read_csv_text(path: Path) -> pl.DataFrame:
     """A CSV as all-text columns (UTF-8 with or without BOM)."""
     df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
@@ -97,23 +109,51 @@ def normalise_findings(df: pl.DataFrame) -> pl.DataFrame:
     for c in ("rules", "problems_zh", "problems_en", "evidence", "status"):
         if c not in df.columns:
             df = df.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    if "instrument" in df.columns and df.schema["instrument"] == pl.String:
+        df = df.with_columns(pl.Series("instrument", [_instrument(v) for v in df["instrument"].to_list()],
+                                       dtype=pl.String))
     return df.with_columns(pl.col("household_id").cast(pl.String))
 
 
+def _instrument(v: object) -> object:
+    from ..estimate.inputs import INSTRUMENTS
+
+    key = "" if v is None else str(v).strip()
+    return INSTRUMENTS.get(key.lower()) or INSTRUMENTS.get(key) or v
+
+
 def normalise_cases(df: pl.DataFrame) -> pl.DataFrame:
+    """Outcomes and kinds as the estimate layer reads them (确认/不予采信/待核, 错退/漏评 …); a blank
+    outcome is pending."""
     if df.is_empty():
         return df
     from ..contracts import CASES
+    from ..estimate.inputs import CASE_KINDS, OUTCOME_ALIASES
 
-    aliases = CASES.column("outcome").enum_aliases
+    aliases = {**CASES.column("outcome").enum_aliases, **OUTCOME_ALIASES}
+
+    def outcome(v: object) -> str:
+        key = "" if v is None else str(v).strip()
+        return aliases.get(key.lower()) or aliases.get(key) or (key or "pending")
+
+    def kind(v: object) -> object:
+        key = "" if v is None else str(v).strip()
+        return CASE_KINDS.get(key.lower()) or CASE_KINDS.get(key) or v
+
     out = df.with_columns(
         pl.col("household_id").cast(pl.String),
-        pl.col("outcome").cast(pl.String).str.strip_chars().replace_strict(aliases, default=pl.col("outcome"))
+        pl.Series("outcome", [outcome(v) for v in df["outcome"].to_list()], dtype=pl.String)
         if "outcome" in df.columns else pl.lit("pending").alias("outcome"),
     )
+    if "kind" in out.columns:
+        out = out.with_columns(pl.Series("kind", [kind(v) for v in out["kind"].cast(pl.String).to_list()],
+                                         dtype=pl.String))
     for c in ("case_id", "rules", "evidence", "reason", "comment"):
         if c not in out.columns:
             out = out.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    notes = [c for c in ("说明", "备注", "核查说明", "核实情况", "dismiss_reason") if c in out.columns]
+    if notes:  # the verification note as a team writes it in Excel
+        out = out.with_columns(pl.coalesce("reason", *[pl.col(c).cast(pl.String) for c in notes]).alias("reason"))
     return out
 
 
@@ -147,6 +187,14 @@ def _read_table(path: Path) -> pl.DataFrame | None:
         return pl.read_parquet(path) if path.exists() else None
     if path.exists():
         return read_csv_text(path)
+    alt = path.with_suffix(".parquet")
+    return pl.read_parquet(alt) if alt.exists() else None
+
+
+def _read_sample(path: Path, spec: Any) -> pl.DataFrame | None:
+    """A sample file (povexit's or another tool's: any encoding, Chinese headers), or None."""
+    if path.exists():
+        return read_contract_table(path, spec)
     alt = path.with_suffix(".parquet")
     return pl.read_parquet(alt) if alt.exists() else None
 
@@ -197,14 +245,16 @@ def load_workdir(root: str | Path, *, estimates: str | Path | None = None) -> Wo
     if not fpath.exists():
         raise E.PovexitError(R.WORKDIR_FILE_MISSING(
             file=rel(fpath), what="入户研判结果 / household findings", step="povexit adjudicate"))
-    findings = read_csv_text(fpath)
+    from ..estimate.inputs import CASES_IN, FINDINGS_IN
+
+    findings = read_contract_table(fpath, FINDINGS_IN)
     for col in ("household_id", "instrument", "persons", "wrongful_exit", "missed"):
         if col not in findings.columns:
             raise E.PovexitError(R.TABLE_COLUMN_MISSING(file=rel(fpath), column=col))
     findings = normalise_findings(findings)
     hashes[rel(fpath)] = sha256_file(fpath)
     cpath = fdir / "cases.csv"
-    cases = normalise_cases(read_csv_text(cpath)) if cpath.exists() else EMPTY
+    cases = normalise_cases(read_contract_table(cpath, CASES_IN)) if cpath.exists() else EMPTY
     if cpath.exists():
         hashes[rel(cpath)] = sha256_file(cpath)
 
@@ -223,9 +273,11 @@ def load_workdir(root: str | Path, *, estimates: str | Path | None = None) -> Wo
         hashes[rel(mpath)] = sha256_file(mpath)
     else:
         warnings.append("sample/manifest.json")
-    sv = _read_table(sdir / "villages.csv")
-    sh = _read_table(sdir / "households.csv")
-    sg = _read_table(sdir / "groups.csv")
+    from ..estimate.inputs import SAMPLE_GROUPS_IN, SAMPLE_HOUSEHOLDS_IN, SAMPLE_VILLAGES_IN
+
+    sv = _read_sample(sdir / "villages.csv", SAMPLE_VILLAGES_IN)
+    sh = _read_sample(sdir / "households.csv", SAMPLE_HOUSEHOLDS_IN)
+    sg = _read_sample(sdir / "groups.csv", SAMPLE_GROUPS_IN)
     if sv is None or sh is None:
         warnings.append("sample/")
     for name in ("villages.csv", "households.csv", "groups.csv"):
