@@ -21,7 +21,11 @@ def test_simulate_then_ingest_then_reingest(tmp_path: Path, capsys) -> None:
                                               "simulation.json"}
     out = tmp_path / "responses"
     zips = [str(p) for p in sorted(fw.glob("*.zip"))]
-    assert main(["ingest", "--sample", str(sample), *zips, "--out", str(out)]) == 0
+    # by default a row with an error (here: households interviewed twice) stops the import: nothing written
+    assert main(["ingest", "--sample", str(sample), *zips, "--out", str(out)]) == 2
+    assert not out.exists()
+    assert "PVX-I02" in capsys.readouterr().err
+    assert main(["ingest", "--keep-valid", "--sample", str(sample), *zips, "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "PVX-I02" in text and "rejected" in text
     r = load_responses(out)
@@ -29,7 +33,7 @@ def test_simulate_then_ingest_then_reingest(tmp_path: Path, capsys) -> None:
     assert r.households.height == 6
     assert r.rejected.filter(pl.col("code") == "PVX-I02").height == 6
     # importing the same exports again changes nothing
-    assert main(["--lang", "en", "ingest", "--sample", str(sample), *zips, "--out", str(out)]) == 0
+    assert main(["--lang", "en", "ingest", "--keep-valid", "--sample", str(sample), *zips, "--out", str(out)]) == 0
     assert "already imported" in capsys.readouterr().out
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first
     # --strict: the second interviews are errors → nothing written, exit 2
@@ -47,7 +51,9 @@ def test_ingest_exit_codes(tmp_path: Path) -> None:
     assert main(["ingest", "--sample", str(sample), str(tmp_path / "missing.zip"), "--out", str(out)]) == 2
     assert main(["ingest", "--sample", str(sample), "--out", str(out)]) == 2  # no input at all
     good = central_zip(tmp_path / "good.zip", "registered", [registered("H1", "uuid:g")], members("uuid:g"))
-    assert main(["ingest", "--sample", str(sample), str(good), str(bad), "--out", str(out)]) == 0
+    assert main(["ingest", "--sample", str(sample), str(good), str(bad), "--out", str(out)]) == 2  # strict default
+    assert not out.exists()
+    assert main(["ingest", "--keep-valid", "--sample", str(sample), str(good), str(bad), "--out", str(out)]) == 0
     r = load_responses(out)
     assert r.households["household_id"].to_list() == ["H1"]
     assert r.rejected.filter(pl.col("code") == "PVX-I01")["value"].to_list() == ["H404"]

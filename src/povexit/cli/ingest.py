@@ -18,16 +18,22 @@ def register(app: typer.Typer) -> None:
         files: list[Path] = typer.Argument(None, help="Export files: ODK Central CSV/ZIP, Kobo CSV/XLSX, contract CSV/XLSX, OData JSON."),
         sample: Path = typer.Option(..., "--sample", help="Sample directory (output of povexit sample)."),
         out: Path = typer.Option(..., "--out", help="Responses directory (merged with what it already holds)."),
-        strict: bool = typer.Option(False, "--strict", help="Write nothing if any row has an error."),
+        strict: bool = typer.Option(
+            True, "--strict/--keep-valid",
+            help="默认：任何一行有错误就不写入任何文件并以非零状态退出（CONTRACTS.md §6）；--keep-valid 写入有效提交，"
+                 "错误行列入 rejected.csv / Default: any row with an error → nothing written, exit non-zero; "
+                 "--keep-valid writes the valid submissions and lists the rest in rejected.csv."),
         odk_config: Path = typer.Option(None, "--odk-config", help="pyodk config file (pyodk_config.toml) to pull from ODK Central."),
         project: int = typer.Option(None, "--project", help="ODK Central project number (with --odk-config)."),
         forms: list[str] = typer.Option(None, "--form", help="ODK Central form ID to pull (repeatable; with --odk-config)."),
     ) -> None:
         """导入入户调查数据 / Import field submissions.
 
-        被拒绝或需注意的行写入 rejected.csv；只有没有任何有效提交（或 --strict 下有任何错误）时才以非零状态退出且不写入任何文件。
-        Rejected or flagged rows go to rejected.csv; the command exits non-zero (writing nothing) only when no
-        valid submission remains, or with --strict when any row has an error.
+        任何一行有错误（如同一户访问两次、不在样本中的户）时，列出每个错误的文件、行、字段和值，不写入任何文件，
+        以非零状态退出；改正后重新导入，或加 --keep-valid 先写入有效提交（错误行写入 rejected.csv，日后可再导入）。
+        Any row with an error (a household interviewed twice, a household not in the sample …) is listed with
+        file, row, field and value, nothing is written and the exit status is non-zero; fix and re-import, or
+        use --keep-valid to write the valid submissions now (the rejected rows go to rejected.csv).
         """
         from ..instruments import ingest, write_responses
         from ..instruments.odk_pull import pull_central
