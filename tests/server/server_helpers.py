@@ -77,3 +77,69 @@ def cases_of(county, n: int) -> list[Case]:
     cs = list(Case.objects.filter(county=county).order_by("id")[:n])
     assert len(cs) == n, f"fixture has only {len(cs)} cases"
     return cs
+
+
+def problem_list_bytes(county: str, deadline: dt.date = dt.date(2019, 4, 15), n_households: int = 2) -> bytes:
+    """A 问题清单 as the report layer writes it (``report.render_xlsx.problem_workbook``): household
+    problems plus one village checklist item."""
+    from povexit.report.problems import ProblemList, ProblemRow
+    from povexit.report.render_xlsx import problem_workbook
+
+    def row(no, hid, rule, village="二村", status="已确认"):
+        return ProblemRow(
+            no=no,
+            county=county,
+            township="一镇",
+            village=village,
+            group="3组",
+            household_id=hid,
+            masked_name="王*" if hid else "",
+            masked_id="220881********1234" if hid else "",
+            household_type="已脱贫户" if hid else "行政村",
+            category="住房安全",
+            problem_type=f"问题 {rule}",
+            rule_id=rule,
+            detail="C级危房，未改造",
+            evidence="house_grade=C",
+            found_on=dt.date(2019, 2, 14),
+            team="E01+E02",
+            status=status,
+            measure="",
+            responsible="一镇人民政府、县住建局",
+            deadline=deadline,
+            result="",
+            closed=False,
+        )
+
+    rows = [row(i + 1, f"H{i + 1:04d}", "housing.unsafe") for i in range(n_households)]
+    rows.append(row(len(rows) + 1, None, "infra.road_width", village="三村", status="待整改"))
+    rows.append(row(len(rows) + 1, "H0900", "income.below_line", status="不予采信"))
+    plist = ProblemList(
+        lang="zh",
+        county=county,
+        deadline=deadline,
+        rows=rows,
+        feedback=[],
+        daily=[],
+        statuses=["待核实", "已确认", "不予采信", "待整改", "整改中", "已整改"],
+    )
+    return problem_workbook(plist)
+
+
+def fill_problem_list(data: bytes, answers: dict[str, dict]) -> bytes:
+    """Fill a 问题清单 the way a county does in Excel: ``answers`` maps 户编号 (or 行政村 for a village
+    row) to {header: value}."""
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["问题清单"]
+    head = {c.value: c.column for c in ws[2]}
+    for r in range(3, ws.max_row + 1):
+        hid = ws.cell(r, head["户编号"]).value or ws.cell(r, head["行政村"]).value
+        for header, value in answers.get(hid, {}).items():
+            ws.cell(r, head[header]).value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -157,3 +157,94 @@ def test_five_steps_in_the_browser(live_server, assessment, team, tmp_path, monk
     if os.environ.get("POVEXIT_UPDATE_SCREENSHOTS"):
         for f in shots.glob("*.png"):
             shutil.copy(f, DOCS / f.name)
+
+
+def test_procedure_and_rectification_in_the_browser(live_server, assessment, team, tmp_path, monkeypatch):
+    """The county uploads its filled-in problem list, a checker re-checks one problem, and the procedure
+    page shows the re-check as the required step of a county told to rectify."""
+    import datetime as dt
+
+    from playwright.sync_api import expect, sync_playwright
+    from server_helpers import fill_problem_list, problem_list_bytes
+    from test_server_followup import PLAN, decide
+
+    from povexit.server import actions
+    from povexit.server.models import Problem
+
+    decide(assessment, "rectify")
+    for stage, role, (start, done) in PLAN[:4]:
+        actions.do_record_stage(
+            team[role],
+            assessment,
+            stage,
+            started_on=start,
+            done_on=done,
+            doc_ref=f"吉开发〔2019〕{len(stage)}号",
+        )
+    issued = problem_list_bytes(assessment.name, deadline=dt.date(2019, 4, 15), n_households=7)
+    actions.do_import_problems(team["lead_expert"], assessment, "problem-list.xlsx", issued, kind="issue")
+    filled = tmp_path / "整改情况.xlsx"
+    filled.write_bytes(
+        fill_problem_list(
+            issued,
+            {
+                "H0001": {
+                    "整改措施": "实施危房改造，鉴定为B级",
+                    "整改结果": "已完成改造并入住",
+                    "是否销号": "是",
+                },
+                "H0002": {"整改措施": "纳入2019年危改计划", "整改结果": "主体完工，待验收"},
+                "H0003": {"整改措施": "协调易地搬迁安置", "整改结果": "已搬迁入住"},
+                "三村": {"整改措施": "道路拓宽", "整改结果": "已拓宽至4.5米"},
+            },
+        )
+    )
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+        def session(role):
+            ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+            page = ctx.new_page()
+            page.goto(f"{live_server}/login/")
+            page.fill("input[name=username]", team[role].username)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page.locator("header .role")).to_be_visible()
+            return page
+
+        county = session("county_liaison")
+        county.goto(f"{live_server}/rectification/?county={assessment.pk}")
+        form = county.locator("form", has=county.locator("input[name=kind][value=answer]"))
+        form.locator("input[type=file]").set_input_files(str(filled))
+        form.locator("button").click()
+        expect(county.locator(".msg.success")).to_contain_text("更新 4 个问题")
+
+        checker = session("checker")
+        checker.goto(f"{live_server}/rectification/?county={assessment.pk}&status=answered")
+        h3 = Problem.objects.get(county=assessment, household_code="H0003")
+        row = checker.locator(f"#problem-{h3.pk}")
+        row.locator("button[value=passed]").click()
+        expect(checker.locator(".msg.success")).to_contain_text("复核通过")
+        h2 = Problem.objects.get(county=assessment, household_code="H0002")
+        row = checker.locator(f"#problem-{h2.pk}")
+        row.locator("input[name=comment]").fill("尚未验收，不能销号")
+        row.locator("button[value=failed]").click()
+        expect(checker.locator(".msg.success")).to_contain_text("复核未通过")
+        checker.goto(f"{live_server}/rectification/?county={assessment.pk}")
+        checker.screenshot(path=shots / "server-rectification.png", full_page=True)
+
+        wg = session("working_group")
+        wg.goto(f"{live_server}/procedure/?county={assessment.pk}")
+        expect(wg.locator("#stage-rectify .note")).to_contain_text("必经步骤")
+        expect(wg.locator(".stepper .st-current")).to_contain_text("整改及复核")
+        wg.screenshot(path=shots / "server-procedure.png", full_page=True)
+        wg.goto(f"{live_server}/procedure/overview/")
+        wg.screenshot(path=shots / "server-procedure-overview.png", full_page=True)
+        browser.close()
+    assert Problem.objects.get(pk=h3.pk).closed
+    if os.environ.get("POVEXIT_UPDATE_SCREENSHOTS"):
+        for name in ("server-procedure.png", "server-rectification.png", "server-procedure-overview.png"):
+            shutil.copy(shots / name, DOCS / name)

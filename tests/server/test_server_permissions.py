@@ -52,6 +52,9 @@ PAGE_ALLOWED = {
         "county_liaison",
     },
     "/users/": {"office_admin"},
+    "/procedure/": set(ROLES[:8]) | {"county_liaison"},
+    "/procedure/overview/": {"office_admin", "working_group", "auditor"},
+    "/rectification/": set(ROLES[:8]) | {"county_liaison"},
 }
 
 # who may open a case in each state
@@ -301,3 +304,106 @@ def test_stale_form_gets_409(assessment, team, client_for):
         f"/cases/{c.pk}/act/", {"action": "dismiss", "version": 0, "reason": "no_problem", "comment": "x"}
     )
     assert resp.status_code == 409 and "PVX-V09" in resp.content.decode()
+
+
+# ---- exit procedure and rectification ledger (docs/decisions.md, "Exit procedure") ----------------
+
+OFFICE = {"office_admin", "working_group"}
+STAGE_RECORDERS = {  # stage -> (roles that record it, dates)
+    "county_apply": (OFFICE | {"county_liaison"}, None, dt.date(2018, 11, 8)),
+    "city_review": (OFFICE, None, dt.date(2018, 12, 20)),
+    "select": (OFFICE, None, dt.date(2019, 1, 15)),
+    "provincial_assessment": ({"institution_lead"}, dt.date(2019, 2, 12), dt.date(2019, 3, 10)),
+    "rectify": (OFFICE, None, dt.date(2019, 4, 12)),
+    "publicity": (OFFICE, dt.date(2019, 4, 15), dt.date(2019, 4, 19)),
+    "national_check": (OFFICE, None, dt.date(2019, 6, 1)),
+    "announce": (OFFICE, None, dt.date(2019, 7, 10)),
+}
+ISSUE = {"office_admin", "institution_lead", "lead_expert"}
+ANSWER = {"county_liaison", "office_admin"}
+RECHECK = {"lead_expert", "checker"}
+
+
+def test_procedure_stages_by_role(assessment, team, client_for):
+    from test_server_followup import decide
+
+    from povexit.server.models import ProcedureStep
+
+    decide(assessment, "pass")
+    for stage, (recorders, start, done) in STAGE_RECORDERS.items():
+        form = {
+            "done_on": done.isoformat(),
+            "doc_ref": f"{stage}-1",
+            "started_on": start.isoformat() if start else "",
+        }
+        for role in ROLES:
+            if role in recorders:
+                continue
+            resp = client_for(team[role]).post(f"/procedure/{assessment.pk}/{stage}/", form)
+            assert resp.status_code == 403, (stage, role, resp.status_code)
+        assert not ProcedureStep.objects.filter(
+            county=assessment, stage=stage, done_on__isnull=False
+        ).exists()
+        for role in sorted(recorders):  # every recorder may record (a second time: a correction)
+            resp = client_for(team[role]).post(f"/procedure/{assessment.pk}/{stage}/", form)
+            assert resp.status_code == 302, (stage, role, resp.content.decode()[:1500])
+        step = ProcedureStep.objects.get(county=assessment, stage=stage)
+        assert step.done_on == done and step.version == len(recorders)
+    # the county's evidence of the public notice: the liaison adds a file without recording the stage
+    for role in ROLES:
+        with open(__file__, "rb") as fh:
+            resp = client_for(team[role]).post(
+                f"/procedure/{assessment.pk}/publicity/", {"mode": "file", "files": fh}
+            )
+        assert resp.status_code == (302 if role in OFFICE | {"county_liaison"} else 403), role
+    f = ProcedureStep.objects.get(county=assessment, stage="publicity").files.first()
+    for role in ROLES:
+        resp = client_for(team[role]).get(f"/procedure/files/{f.pk}/")
+        assert resp.status_code == (200 if role in PAGE_ALLOWED["/procedure/"] else 403), role
+
+
+def test_rectification_actions_by_role(assessment, team, client_for):
+    from server_helpers import fill_problem_list, problem_list_bytes
+    from test_server_followup import _file
+
+    from povexit.server.models import Problem
+
+    issued = problem_list_bytes(assessment.name)
+    url = f"/rectification/{assessment.pk}/upload/"
+    for role in ROLES:
+        resp = client_for(team[role]).post(url, {"kind": "issue", "file": _file("p.xlsx", issued)})
+        assert resp.status_code == (302 if role in ISSUE else 403), (role, resp.status_code)
+    assert Problem.objects.filter(county=assessment).count() == 4
+    filled = fill_problem_list(issued, {"H0001": {"整改措施": "改造", "整改结果": "已改造"}})
+    for role in ROLES:
+        resp = client_for(team[role]).post(url, {"kind": "answer", "file": _file("a.xlsx", filled)})
+        assert resp.status_code == (302 if role in ANSWER else 403), (role, resp.status_code)
+    p = Problem.objects.get(county=assessment, household_code="H0001")
+    assert p.result == "已改造" and p.answered_by in {team[r].username for r in ANSWER}
+    for role in ROLES:
+        resp = client_for(team[role]).post(f"/rectification/problems/{p.pk}/recheck/", {"result": "passed"})
+        assert resp.status_code == (302 if role in RECHECK else 403), (role, resp.status_code)
+    p.refresh_from_db()
+    assert p.recheck == "passed" and p.closed
+    for role in ROLES:
+        resp = client_for(team[role]).get(f"/rectification/{assessment.pk}/problem-list.xlsx")
+        assert resp.status_code == (200 if role in PAGE_ALLOWED["/rectification/"] else 403), role
+
+
+def test_follow_up_of_another_county_is_invisible(server_db, workdir, team, client_for, assessment):
+    import uuid
+
+    from povexit.server.models import County
+
+    name = f"other-{uuid.uuid4().hex[:8]}"
+    actions.do_load_assessment(workdir, name=name)
+    other = County.objects.get(assessment__name=name)
+    for role in ROLES:
+        cl = client_for(team[role])
+        for path in (f"/procedure/?county={other.pk}", f"/rectification/?county={other.pk}"):
+            expected = 404 if role in PAGE_ALLOWED[path.split("?")[0]] else 403
+            assert cl.get(path).status_code == expected, (role, path)
+        resp = cl.post(f"/procedure/{other.pk}/county_apply/", {"done_on": "2018-11-08", "doc_ref": "x"})
+        assert resp.status_code in (403, 404) and resp.status_code == (
+            404 if role in PAGE_ALLOWED["/procedure/"] else 403
+        ), role

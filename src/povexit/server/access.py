@@ -27,7 +27,7 @@ from ..privacy import mask_id, mask_name
 from ..verify.machine import DISMISSERS, RELEASED, RULES, Action
 from ..verify.roles import CONTACT_ROLES, Role, at_least
 from ..verify.roles import label as role_label
-from .models import Attachment, Batch, Case, County, Household, Village
+from .models import Attachment, Batch, Case, County, Household, Problem, StageFile, Village
 
 # Page → the lowest role on the ladder that may open it, or a set of roles (role-specific).
 PAGE_FLOOR: dict[str, Role | frozenset[Role]] = {
@@ -40,7 +40,17 @@ PAGE_FLOOR: dict[str, Role | frozenset[Role]] = {
     "feedback": Role.LEAD_EXPERT,  # plus the county liaison for their own county (see access_page)
     "users": frozenset({Role.OFFICE_ADMIN}),
     "release_batch": frozenset({Role.OFFICE_ADMIN}),
+    # exit procedure and rectification: the team and its overseers read from the auditor up; the county
+    # liaison reads their own county's (see may_open); the overview across counties is the office's
+    "procedure": Role.AUDITOR,
+    "procedure_overview": frozenset({Role.OFFICE_ADMIN, Role.WORKING_GROUP, Role.AUDITOR}),
+    "rectification": Role.AUDITOR,
 }
+LOCAL_PAGES = frozenset({"feedback", "procedure", "rectification"})  # also the county liaison's, own county
+# who may write what in the follow-up (docs/decisions.md, "Exit procedure", "Rectification ledger")
+ISSUE_PROBLEMS = frozenset({Role.OFFICE_ADMIN, Role.INSTITUTION_LEAD, Role.LEAD_EXPERT})
+ANSWER_PROBLEMS = frozenset({Role.COUNTY_LIAISON, Role.OFFICE_ADMIN})
+RECHECK_PROBLEMS = frozenset({Role.LEAD_EXPERT, Role.CHECKER})
 PAGE_ZH = {
     "dashboard": "查看首页",
     "cases": "查看案件",
@@ -52,6 +62,12 @@ PAGE_ZH = {
     "users": "管理用户",
     "release_batch": "发布样本批次",
     "feed_back": "向县里反馈问题",
+    "procedure": "查看退出程序",
+    "procedure_overview": "查看各县退出程序",
+    "rectification": "查看整改台账",
+    "issue_problems": "下发问题清单",
+    "answer_problems": "上传整改情况",
+    "recheck": "复核整改结果",
 }
 
 
@@ -87,7 +103,7 @@ def _forbid(v: Viewer, page: str) -> E.PovexitError:
 
 
 def may_open(role: Role, page: str) -> bool:
-    if page == "feedback" and role == Role.COUNTY_LIAISON:
+    if page in LOCAL_PAGES and role == Role.COUNTY_LIAISON:
         return True
     floor = PAGE_FLOOR[page]
     if isinstance(floor, frozenset):
@@ -219,3 +235,82 @@ def show_id(user, id_number: str) -> str:
 def county_filter(user) -> Q:
     v = viewer(user)
     return Q() if v.all_counties else Q(county_id__in=v.county_ids)
+
+
+# ---- exit procedure and rectification ledger -------------------------------------------------------
+
+
+def _scoped(v: Viewer, county: County) -> None:
+    if not v.in_scope(county.pk):
+        raise Http404
+
+
+def access_record_stage(user, county: County, stage: str, *, file_only: bool = False) -> Viewer:
+    """Record (or correct) a procedure stage: the stage's recorders (``procedure.STAGES``); with
+    ``file_only`` also the roles that may add a document to it (the county's 公示 evidence)."""
+    from . import followup_errors as EX
+    from . import procedure
+
+    v = viewer(user)
+    _scoped(v, county)
+    s = procedure.BY_CODE.get(stage)
+    if s is None:
+        raise E.PovexitError(EX.UNKNOWN_STAGE(value=stage, allowed=", ".join(procedure.BY_CODE)))
+    allowed = s.recorders | (s.file_roles if file_only else frozenset())
+    if v.role not in allowed:
+        what = f"登记“{s.zh}”" if not file_only else f"上传“{s.zh}”材料"
+        raise E.PovexitError(ES.FORBIDDEN(role=role_label(v.role), what=what))
+    return v
+
+
+def may_record(role: Role, stage: str, *, file_only: bool = False) -> bool:
+    from . import procedure
+
+    s = procedure.BY_CODE[stage]
+    return role in (s.recorders | (s.file_roles if file_only else frozenset()))
+
+
+def access_stage_file(user, pk: int) -> StageFile:
+    f = StageFile.objects.filter(pk=pk).select_related("step").first()
+    if f is None:
+        raise Http404
+    access_county(user, f.step.county_id, "procedure")
+    return f
+
+
+def access_problems(user, county: County) -> QuerySet[Problem]:
+    v = access_page(user, "rectification")
+    _scoped(v, county)
+    return Problem.objects.filter(county=county)
+
+
+def _role_set(user, county: County, roles: frozenset[Role], what: str) -> Viewer:
+    v = viewer(user)
+    _scoped(v, county)
+    if v.role not in roles:
+        raise _forbid(v, what)
+    return v
+
+
+def access_issue_problems(user, county: County) -> Viewer:
+    """Issue (upload) the county's 问题清单: the assessment team that wrote it, or the office."""
+    return _role_set(user, county, ISSUE_PROBLEMS, "issue_problems")
+
+
+def access_answer_problems(user, county: County) -> Viewer:
+    """Upload the filled-in 问题清单: the county liaison (or the office, for a county that mailed it)."""
+    return _role_set(user, county, ANSWER_PROBLEMS, "answer_problems")
+
+
+def access_recheck(user, problem_pk: int, *, for_update: bool = False) -> tuple[Viewer, Problem]:
+    """复核 of one problem's rectification: the lead expert or a checker of the county."""
+    v = viewer(user)
+    qs = Problem.objects.select_related("county")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    p = qs.filter(pk=problem_pk).first()
+    if p is None or not v.in_scope(p.county_id) or not may_open(v.role, "rectification"):
+        raise Http404
+    if v.role not in RECHECK_PROBLEMS:
+        raise _forbid(v, "recheck")
+    return v, p

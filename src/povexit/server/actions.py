@@ -29,7 +29,8 @@ from ..errors import verify as EV
 from ..verify import audit, machine
 from ..verify.machine import TERMINAL, Action, State
 from ..verify.roles import Role
-from . import access, storage
+from . import access, ledger, procedure, storage
+from . import followup_errors as EX
 from .loader import WorkdirData, read_workdir
 from .models import (
     Assessment,
@@ -39,8 +40,12 @@ from .models import (
     Case,
     County,
     Household,
+    LedgerUpload,
+    Problem,
+    ProcedureStep,
     Profile,
     Rejected,
+    StageFile,
     Village,
 )
 
@@ -660,13 +665,536 @@ def do_feed_back_many(
     return done, skipped
 
 
+# ---- exit procedure ------------------------------------------------------------------------------
+
+
+def county_decision(county: County) -> str | None:
+    """The county's exit decision (pass / rectify / fail / unknown): the final indicators (confirmed cases)
+    when they can be computed, else the provisional estimates."""
+    from . import indicators
+
+    try:
+        d = (indicators.final(county).data or {}).get("decision")
+    except Exception:
+        d = None
+    return d or (county.provisional or {}).get("decision")
+
+
+def _recorded(county: County) -> dict[str, procedure.Recorded]:
+    return {
+        s.stage: procedure.Recorded(s.stage, s.done_on, s.started_on, s.doc_ref, s.not_drawn)
+        for s in ProcedureStep.objects.filter(county=county)
+    }
+
+
+def recheck_outstanding(county: County) -> tuple[int, int]:
+    """(problems on the ledger that still need 复核通过, problems on the ledger), 不予采信 excluded."""
+    qs = Problem.objects.filter(county=county, dismissed=False)
+    return qs.exclude(recheck="passed").count(), qs.count()
+
+
+def _check_stage(
+    county: County,
+    stage: procedure.Stage,
+    *,
+    done_on: dt.date | None,
+    started_on: dt.date | None,
+    doc_ref: str,
+    not_drawn: bool,
+    today: dt.date,
+    cal: procedure.Calendar,
+) -> None:
+    label = stage.zh
+    if not_drawn and stage.code != "national_check":
+        raise E.PovexitError(EX.NOT_DRAWN_ONLY())
+    if done_on is None:
+        raise E.PovexitError(EX.FIELD_REQUIRED(stage=label, value="完成日期"))
+    if not doc_ref.strip() and not not_drawn:
+        raise E.PovexitError(EX.FIELD_REQUIRED(stage=label, value="文号"))
+    if stage.code == "publicity" and started_on is None:
+        raise E.PovexitError(EX.FIELD_REQUIRED(stage=label, value="公示开始日期"))
+    if done_on > today:
+        raise E.PovexitError(EX.FUTURE_DATE(stage=label, value=done_on.isoformat()))
+    if started_on is not None and started_on > done_on:
+        raise E.PovexitError(
+            EX.STAGE_DATE(
+                stage=label, value=done_on.isoformat(), prev=label, prev_date=started_on.isoformat()
+            )
+        )
+    recorded = _recorded(county)
+    i = procedure.INDEX[stage.code]
+    if i > 0:
+        prev = procedure.STAGES[i - 1]
+        r = recorded.get(prev.code)
+        if r is None or r.done_on is None:
+            raise E.PovexitError(EX.STAGE_ORDER(stage=label, value=prev.zh))
+        first = started_on or done_on
+        if first < r.done_on:
+            raise E.PovexitError(
+                EX.STAGE_DATE(
+                    stage=label, value=first.isoformat(), prev=prev.zh, prev_date=r.done_on.isoformat()
+                )
+            )
+    decision = county_decision(county) if i >= procedure.INDEX["rectify"] else None
+    if stage.code in procedure.AFTER_RECTIFY and decision == "fail":
+        raise E.PovexitError(EX.EXIT_REFUSED(county=county.name, value=label))
+    if stage.code == "rectify" and decision == "rectify":
+        open_n, total = recheck_outstanding(county)
+        if total == 0:
+            raise E.PovexitError(EX.LEDGER_NOT_ISSUED(value=county.name))
+        if open_n:
+            raise E.PovexitError(EX.RECHECK_REQUIRED(county=county.name, value=open_n))
+    if stage.code == "publicity":
+        short = procedure.publicity_problem(started_on, done_on, cal)
+        if short is not None:
+            n, earliest = short
+            raise E.PovexitError(
+                EX.PUBLICITY_SHORT(
+                    start=started_on.isoformat(),
+                    value=done_on.isoformat(),
+                    n=n,
+                    earliest=earliest.isoformat(),
+                )
+            )
+
+
+def _file_entries(staged: Sequence[storage.Staged]) -> list[dict[str, Any]]:
+    return [{"name": s.name, "sha256": s.sha256, "size": s.size} for s in staged]
+
+
+def _stage_files(step: ProcedureStep, staged, username: str, now, seq: int) -> None:
+    StageFile.objects.bulk_create(
+        [
+            StageFile(
+                step=step,
+                sha256=s.sha256,
+                name=s.name,
+                size=s.size,
+                content_type=s.content_type,
+                uploaded_by=username,
+                uploaded_at=now,
+                audit_seq=seq,
+            )
+            for s in staged
+        ]
+    )
+    for s in staged:
+        transaction.on_commit(functools.partial(storage.commit, s))
+
+
+def do_record_stage(
+    user,
+    county: County,
+    stage: str,
+    *,
+    done_on: dt.date | None,
+    doc_ref: str = "",
+    started_on: dt.date | None = None,
+    note: str = "",
+    not_drawn: bool = False,
+    version: int | None = None,
+    files: Sequence[Any] = (),
+    staged: Sequence[storage.Staged] = (),
+    now: dt.datetime | None = None,
+    calendar: procedure.Calendar | None = None,
+) -> ProcedureStep:
+    """Record (or correct) one stage of the county's exit procedure, with its date and 文号 and any
+    documents. Refuses a stage whose predecessor is not done, a date before it, a 公示 shorter than
+    5 working days, 整改 without the re-checks a 'rectify' decision needs, and the stages after 整改
+    for a county that may not exit."""
+    staged = list(staged)
+    try:
+        staged += [storage.stage_upload(f) for f in files]
+        with transaction.atomic():
+            v = access.access_record_stage(user, county, stage)
+            now = now or timezone.now()
+            s = procedure.BY_CODE[stage]
+            County.objects.select_for_update().filter(pk=county.pk).first()  # one recorder at a time
+            _check_stage(
+                county,
+                s,
+                done_on=done_on,
+                started_on=started_on,
+                doc_ref=doc_ref,
+                not_drawn=not_drawn,
+                today=timezone.localdate(now),
+                cal=calendar or procedure.calendar_from_settings(),
+            )
+            step = ProcedureStep.objects.select_for_update().filter(county=county, stage=stage).first()
+            before = None
+            if step is None:
+                step = ProcedureStep(county=county, stage=stage)
+            else:
+                if version is not None and version != step.version:
+                    raise E.PovexitError(
+                        EV.STALE_CASE(case=f"{county.name}/{s.zh}", value=version, current=step.version)
+                    )
+                if step.done_on is not None:
+                    before = {
+                        "done_on": step.done_on.isoformat(),
+                        "started_on": step.started_on.isoformat() if step.started_on else None,
+                        "doc_ref": step.doc_ref,
+                        "not_drawn": step.not_drawn,
+                    }
+            step.done_on, step.started_on = done_on, started_on
+            step.doc_ref, step.note, step.not_drawn = doc_ref.strip()[:200], note, not_drawn
+            step.recorded_by, step.recorded_at = v.username, now
+            step.version += 1
+            step.save()
+            entry = append_audit(
+                actor=v.username,
+                role=v.role.value,
+                action="procedure_record",
+                subject=f"procedure:{county.pk}/{stage}",
+                county=county.name,
+                at=now,
+                data={
+                    "county": county.name,
+                    "stage": stage,
+                    "done_on": done_on.isoformat() if done_on else None,
+                    "started_on": started_on.isoformat() if started_on else None,
+                    "doc_ref": step.doc_ref,
+                    "note": note,
+                    "not_drawn": not_drawn,
+                    "corrects": before,
+                    "attachments": _file_entries(staged),
+                },
+            )
+            _stage_files(step, staged, v.username, now, entry.seq)
+            return step
+    except BaseException:
+        for st in staged:
+            storage.discard(st)
+        raise
+
+
+def do_add_stage_file(
+    user,
+    county: County,
+    stage: str,
+    *,
+    files: Sequence[Any] = (),
+    staged: Sequence[storage.Staged] = (),
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> ProcedureStep:
+    """Add documents to a stage without recording it (the county's 公示 evidence)."""
+    staged = list(staged)
+    try:
+        staged += [storage.stage_upload(f) for f in files]
+        if not staged:
+            raise E.PovexitError(EX.FIELD_REQUIRED(stage=procedure.BY_CODE.get(stage, stage), value="文件"))
+        with transaction.atomic():
+            v = access.access_record_stage(user, county, stage, file_only=True)
+            now = now or timezone.now()
+            step, _ = ProcedureStep.objects.select_for_update().get_or_create(county=county, stage=stage)
+            entry = append_audit(
+                actor=v.username,
+                role=v.role.value,
+                action="procedure_file",
+                subject=f"procedure:{county.pk}/{stage}",
+                county=county.name,
+                at=now,
+                data={
+                    "county": county.name,
+                    "stage": stage,
+                    "note": note,
+                    "attachments": _file_entries(staged),
+                },
+            )
+            _stage_files(step, staged, v.username, now, entry.seq)
+            return step
+    except BaseException:
+        for st in staged:
+            storage.discard(st)
+        raise
+
+
+# ---- rectification ledger ------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    upload: LedgerUpload | None = None
+
+
+ANSWER_COLUMNS = ("measure", "responsible", "result", "county_status", "closed")
+
+
+def do_import_problems(
+    user,
+    county: County,
+    name: str,
+    data: bytes,
+    *,
+    kind: str,
+    now: dt.datetime | None = None,
+) -> ImportResult:
+    """Import a 问题清单 workbook, all rows or none. ``kind="issue"``: the team issues the list (new
+    problems are added, problems already on the ledger are kept); ``kind="answer"``: the county's filled-in
+    list (整改措施, 责任单位, 整改结果, 状态, 销号 per problem; every problem must be on the ledger and its
+    完成时限 unchanged). Each changed problem gets its own audit entry; the workbook is kept as evidence."""
+    if kind == "issue":
+        v = access.access_issue_problems(user, county)
+        need = ledger.ISSUE_FIELDS
+    elif kind == "answer":
+        v = access.access_answer_problems(user, county)
+        need = ledger.ANSWER_FIELDS
+    else:
+        raise ValueError(kind)
+    fname = storage.clean_name(name)
+    wb = ledger.read_workbook(data, file=fname, need=need)
+    staged = storage.stage(
+        fname, [data], content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    try:
+        with transaction.atomic():
+            now = now or timezone.now()
+            County.objects.select_for_update().filter(pk=county.pk).first()  # one import per county at a time
+            existing = {p.key: p for p in Problem.objects.filter(county=county)}
+            res = ImportResult(rows=len(wb.rows))
+            errors: list[E.Diagnostic] = []
+            for r in wb.rows:
+                c = r.values.get("county")
+                if c and c != county.name:
+                    errors.append(
+                        EX.XLSX_BAD_VALUE(
+                            file=fname,
+                            sheet=wb.sheet,
+                            row=r.sheet_row,
+                            column=wb.columns["county"],
+                            value=c,
+                            what=f"不是{county.name}",
+                            what_en=f"is not {county.name}",
+                        )
+                    )
+            if kind == "issue":
+                new = [_new_problem(county, r, now, v.username) for r in wb.rows if r.key not in existing]
+                if errors:
+                    raise E.PovexitError(errors[:50])
+                Problem.objects.bulk_create(new, batch_size=1000)
+                res.created, res.unchanged = len(new), len(wb.rows) - len(new)
+                audit_data = {
+                    "county": county.name,
+                    "rows": res.rows,
+                    "created": res.created,
+                    "kept": res.unchanged,
+                }
+            else:
+                if not existing:
+                    raise E.PovexitError(EX.LEDGER_NOT_ISSUED(value=county.name))
+                changes: list[tuple[Problem, dict[str, list]]] = []
+                for r in wb.rows:
+                    p = existing.get(r.key)
+                    if p is None:
+                        errors.append(
+                            EX.XLSX_UNKNOWN_PROBLEM(
+                                file=fname, sheet=wb.sheet, row=r.sheet_row, value=r.key, county=county.name
+                            )
+                        )
+                        continue
+                    diff = _answer_diff(p, r, wb, fname, errors)
+                    if diff:
+                        changes.append((p, diff))
+                if errors:
+                    raise E.PovexitError(errors[:50])
+                for p, diff in changes:
+                    _apply_answer(p, diff, v.username, now)
+                    append_audit(
+                        actor=v.username,
+                        role=v.role.value,
+                        action="problem_answer",
+                        subject=f"problem:{p.pk}",
+                        county=county.name,
+                        at=now,
+                        data={"county": county.name, "key": p.key, "changes": diff, "upload": staged.sha256},
+                    )
+                res.changed, res.unchanged = len(changes), len(wb.rows) - len(changes)
+                audit_data = {"county": county.name, "rows": res.rows, "changed": res.changed}
+            entry = append_audit(
+                actor=v.username,
+                role=v.role.value,
+                action=f"problems_{kind}",
+                subject=f"problems:{county.pk}",
+                county=county.name,
+                at=now,
+                data=audit_data | {"sheet": wb.sheet, "attachments": _file_entries([staged])},
+            )
+            res.upload = LedgerUpload.objects.create(
+                county=county,
+                kind=kind,
+                sha256=staged.sha256,
+                name=staged.name,
+                size=staged.size,
+                uploaded_by=v.username,
+                uploaded_at=now,
+                rows=res.rows,
+                changed=res.created if kind == "issue" else res.changed,
+                audit_seq=entry.seq,
+            )
+            transaction.on_commit(functools.partial(storage.commit, staged))
+            return res
+    except BaseException:
+        storage.discard(staged)
+        raise
+
+
+def _new_problem(county: County, r: ledger.Row, now, username: str) -> Problem:
+    g = r.values.get
+    status = g("status") or ""
+    return Problem(
+        county=county,
+        key=r.key[:250],
+        no=g("no"),
+        township=g("township") or "",
+        village=g("village") or "",
+        group=g("group") or "",
+        household_code=g("household") or "",
+        head_masked=(g("head") or "")[:100],
+        id_masked=(g("masked_id") or "")[:40],
+        household_type=(g("household_type") or "")[:40],
+        category=(g("category") or "")[:60],
+        problem_type=(g("problem_type") or "")[:300],
+        rule_id=(g("rule_id") or "")[:100],
+        detail=g("detail") or "",
+        evidence=g("evidence") or "",
+        found_on=g("found_on"),
+        team=(g("team") or "")[:200],
+        dismissed=status in ledger.NOT_ADOPTED,
+        county_status=status[:30],
+        measure=g("measure") or "",
+        responsible=g("responsible") or "",
+        deadline=g("deadline"),
+        result=g("result") or "",
+        closed=False,
+        created_at=now,
+        updated_at=now,
+        updated_by=username,
+    )
+
+
+def _answer_diff(p: Problem, r: ledger.Row, wb: ledger.Workbook, fname: str, errors: list) -> dict[str, list]:
+    g = r.values
+    new = {
+        "measure": g.get("measure", p.measure) or "",
+        "responsible": g.get("responsible", p.responsible) or "" if "responsible" in g else p.responsible,
+        "result": g.get("result", p.result) or "",
+        "county_status": (g.get("status") or "")[:30] if "status" in g else p.county_status,
+        "closed": bool(g.get("closed")) if "closed" in g else p.closed,
+    }
+    d = g.get("deadline")
+    if "deadline" in g and d is not None and p.deadline is not None and d != p.deadline:
+        errors.append(
+            EX.XLSX_BAD_VALUE(
+                file=fname,
+                sheet=wb.sheet,
+                row=r.sheet_row,
+                column=wb.columns["deadline"],
+                value=d.isoformat(),
+                what=f"：完成时限由评估组确定（{p.deadline.isoformat()}），县里不能改动",
+                what_en=f": the deadline is set by the team ({p.deadline.isoformat()}), not the county",
+            )
+        )
+    diff = {k: [getattr(p, k), val] for k, val in new.items() if getattr(p, k) != val}
+    if diff and p.recheck == "passed":
+        errors.append(
+            EX.XLSX_BAD_VALUE(
+                file=fname,
+                sheet=wb.sheet,
+                row=r.sheet_row,
+                column=wb.columns.get("result", "整改结果"),
+                value=new["result"],
+                what="：该问题已复核通过并销号，不能再修改",
+                what_en=": the problem passed its re-check and is closed; it cannot change",
+            )
+        )
+    return diff
+
+
+def _apply_answer(p: Problem, diff: dict[str, list], username: str, now) -> None:
+    for k, (_, val) in diff.items():
+        setattr(p, k, val)
+    if "measure" in diff or "result" in diff:
+        p.answered_by, p.answered_at = username, now
+        if p.recheck == "failed":
+            p.recheck = ""  # a new answer to a failed re-check waits for the next re-check
+    if "closed" in diff:
+        p.closed_by, p.closed_at = (username, now) if p.closed else ("", None)
+    p.version += 1
+    p.updated_at, p.updated_by = now, username
+    p.save()
+
+
+RECHECK_RESULTS = ("passed", "failed")
+
+
+def do_recheck(
+    user,
+    problem_pk: int,
+    result: str,
+    *,
+    comment: str = "",
+    version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Problem:
+    """复核 of one problem's rectification by the lead expert or a checker: passed closes it (销号 if the
+    county had not), failed reopens it with the comment, for the county to answer again."""
+    with transaction.atomic():
+        v, p = access.access_recheck(user, problem_pk, for_update=True)
+        now = now or timezone.now()
+        if result not in RECHECK_RESULTS:
+            raise E.PovexitError(EX.RECHECK_BAD_RESULT(value=result))
+        if version is not None and version != p.version:
+            raise E.PovexitError(EV.STALE_CASE(case=p.key, value=version, current=p.version))
+        if p.dismissed or not p.result.strip():
+            raise E.PovexitError(EX.RECHECK_NOT_ANSWERED(value=p.key))
+        if result == "failed" and not comment.strip():
+            raise E.PovexitError(EX.RECHECK_COMMENT(value=p.key))
+        was_closed = p.closed
+        p.recheck, p.recheck_comment, p.recheck_by, p.recheck_at = result, comment, v.username, now
+        if result == "passed" and not p.closed:
+            p.closed, p.closed_by, p.closed_at = True, v.username, now
+        elif result == "failed":
+            p.closed, p.closed_by, p.closed_at = False, "", None
+        p.version += 1
+        p.updated_at, p.updated_by = now, v.username
+        p.save()
+        append_audit(
+            actor=v.username,
+            role=v.role.value,
+            action="problem_recheck",
+            subject=f"problem:{p.pk}",
+            county=p.county.name,
+            at=now,
+            data={
+                "county": p.county.name,
+                "key": p.key,
+                "result": result,
+                "comment": comment,
+                "closed": p.closed,
+                "was_closed": was_closed,
+            },
+        )
+        return p
+
+
 __all__ = [
+    "ImportResult",
     "LoadResult",
     "append_audit",
     "as_chain_entry",
+    "county_decision",
+    "do_add_stage_file",
     "do_create_user",
     "do_feed_back_many",
+    "do_import_problems",
     "do_load_assessment",
+    "do_recheck",
+    "do_record_stage",
     "do_release_batch",
     "do_transition",
 ]

@@ -1,11 +1,14 @@
 """Check the stored audit log: the hash chain (``verify.audit.verify_chain``), the chain head, and
-every evidence file against the SHA-256 its audit entry recorded."""
+every stored file (case evidence, procedure documents, problem-list workbooks) against the SHA-256
+its audit entry recorded."""
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from ..verify.audit import ChainReport, verify_chain
 from . import storage
-from .models import Attachment, AuditEntry, AuditHead
+from .models import Attachment, AuditEntry, AuditHead, LedgerUpload, StageFile
 
 
 def check_database(*, files: bool = True, limit: int = 20) -> ChainReport:
@@ -22,7 +25,11 @@ def check_database(*, files: bool = True, limit: int = 20) -> ChainReport:
     if files:
         recorded = {}
         for e in (
-            AuditEntry.objects.filter(subject__startswith="case:")
+            AuditEntry.objects.filter(
+                Q(subject__startswith="case:")
+                | Q(subject__startswith="procedure:")
+                | Q(subject__startswith="problems:")
+            )
             .only("data", "seq")
             .iterator(chunk_size=2000)
         ):
@@ -31,6 +38,8 @@ def check_database(*, files: bool = True, limit: int = 20) -> ChainReport:
             for a in json.loads(e.data).get("attachments") or []:
                 recorded[a["sha256"]] = e.seq
         stored = set(Attachment.objects.values_list("sha256", flat=True))
+        stored |= set(StageFile.objects.values_list("sha256", flat=True))
+        stored |= set(LedgerUpload.objects.values_list("sha256", flat=True))
         for sha in sorted(stored | set(recorded)):
             if sha not in recorded or not storage.check(sha):
                 report.problems.append(ES.ATTACHMENT_MISSING(value=sha[:16] + "…", row=recorded.get(sha)))

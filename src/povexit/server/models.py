@@ -218,3 +218,103 @@ class Profile(models.Model):
     all_counties = models.BooleanField(default=False)
     counties = models.ManyToManyField(County, blank=True, related_name="members")
     display_name = models.CharField(max_length=100, blank=True)
+
+
+# ---- exit procedure and rectification (follow-up of the assessment) ------------------------------
+
+
+class ProcedureStep(models.Model):
+    """One recorded stage of a county's exit procedure (``procedure.STAGES``): when it was done, under
+    which document (文号). Recorded and corrected only through ``actions.do_record_stage``."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="procedure_steps")
+    stage = models.CharField(max_length=40)
+    started_on = models.DateField(null=True)  # 公示 / 省级评估: first day
+    done_on = models.DateField(null=True)
+    doc_ref = models.CharField(max_length=200, blank=True)  # 文号
+    note = models.TextField(blank=True)
+    not_drawn = models.BooleanField(default=False)  # 国家抽查: county not drawn (20% are)
+    recorded_by = models.CharField(max_length=150, blank=True)
+    recorded_at = models.DateTimeField(null=True)
+    version = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "stage"], name="procedure_step_unique")]
+
+
+class StageFile(models.Model):
+    """A document of a procedure stage (the application, the 公示 screenshot …), content-addressed
+    in the same store as case evidence."""
+
+    step = models.ForeignKey(ProcedureStep, on_delete=models.PROTECT, related_name="files")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.CharField(max_length=150)
+    uploaded_at = models.DateTimeField()
+    audit_seq = models.BigIntegerField(null=True)
+
+
+class Problem(models.Model):
+    """One row of the county's 问题清单 and its rectification (整改台账)."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="problems")
+    key = models.CharField(max_length=250)  # 户编号|规则编号, or 乡镇/行政村|规则编号
+    no = models.IntegerField(null=True)
+    township = models.CharField(max_length=100, blank=True)
+    village = models.CharField(max_length=100, blank=True)
+    group = models.CharField(max_length=100, blank=True)
+    household_code = models.CharField(max_length=60, blank=True)
+    head_masked = models.CharField(max_length=100, blank=True)
+    id_masked = models.CharField(max_length=40, blank=True)
+    household_type = models.CharField(max_length=40, blank=True)
+    category = models.CharField(max_length=60, blank=True)
+    problem_type = models.CharField(max_length=300, blank=True)
+    rule_id = models.CharField(max_length=100)
+    detail = models.TextField(blank=True)
+    evidence = models.TextField(blank=True)
+    found_on = models.DateField(null=True)
+    team = models.CharField(max_length=200, blank=True)
+    dismissed = models.BooleanField(default=False)  # 不予采信 when issued: nothing to rectify
+    county_status = models.CharField(max_length=30, blank=True)  # the 状态 column as the county set it
+    measure = models.TextField(blank=True)  # 整改措施
+    responsible = models.TextField(blank=True)  # 责任单位
+    deadline = models.DateField(null=True)  # 完成时限
+    result = models.TextField(blank=True)  # 整改结果
+    answered_by = models.CharField(max_length=150, blank=True)
+    answered_at = models.DateTimeField(null=True)
+    closed = models.BooleanField(default=False)  # 销号
+    closed_by = models.CharField(max_length=150, blank=True)
+    closed_at = models.DateTimeField(null=True)
+    recheck = models.CharField(max_length=10, blank=True)  # "" | passed | failed (复核)
+    recheck_comment = models.TextField(blank=True)
+    recheck_by = models.CharField(max_length=150, blank=True)
+    recheck_at = models.DateTimeField(null=True)
+    version = models.IntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    updated_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["county", "key"], name="problem_unique")]
+        indexes = [models.Index(fields=["county", "closed", "deadline"], name="problem_county_status")]
+        ordering = ["no", "id"]
+
+
+class LedgerUpload(models.Model):
+    """A 问题清单 workbook uploaded (issued by the team or filled in by the county), kept as evidence."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="ledger_uploads")
+    kind = models.CharField(max_length=10)  # issue | answer
+    sha256 = models.CharField(max_length=64, db_index=True)
+    name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    uploaded_by = models.CharField(max_length=150)
+    uploaded_at = models.DateTimeField()
+    rows = models.IntegerField(default=0)
+    changed = models.IntegerField(default=0)
+    audit_seq = models.BigIntegerField(null=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]

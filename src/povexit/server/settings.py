@@ -2,7 +2,8 @@
 
 ``POVEXIT_DATA_DIR`` (database file, secret key, evidence files), ``POVEXIT_DB`` / ``DATABASE_URL``
 (default: SQLite in the data dir), ``POVEXIT_LANG`` (zh / en default interface language),
-``POVEXIT_DEBUG``, ``POVEXIT_ALLOWED_HOSTS`` (comma-separated, default ``*``).
+``POVEXIT_DEBUG``, ``POVEXIT_ALLOWED_HOSTS`` (comma-separated, default ``*``), ``POVEXIT_HOLIDAYS`` /
+``POVEXIT_WORKDAYS`` / ``POVEXIT_CALENDAR_FILE`` (the working-day calendar of the exit procedure).
 """
 
 from __future__ import annotations
@@ -106,6 +107,13 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 POVEXIT_MAX_UPLOAD_MB = int(os.environ.get("POVEXIT_MAX_UPLOAD_MB", "50"))
+
+# Working-day calendar of the exit procedure (公示 ≥ 5 working days): Monday–Friday minus these holidays,
+# plus these make-up working days (调休); ISO dates, comma-separated, and/or a YAML file with keys
+# holidays / workdays / due (stage code → date of the year's plan). See server/procedure.py.
+POVEXIT_HOLIDAYS = [d for d in os.environ.get("POVEXIT_HOLIDAYS", "").split(",") if d.strip()]
+POVEXIT_WORKDAYS = [d for d in os.environ.get("POVEXIT_WORKDAYS", "").split(",") if d.strip()]
+POVEXIT_CALENDAR_FILE = os.environ.get("POVEXIT_CALENDAR_FILE", "")
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from .views import cases, feedback, pages
+from .views import cases, feedback, followup, pages
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
@@ -22,4 +22,12 @@ urlpatterns = [
     path("indicators/", pages.indicators_view, name="indicators"),
     path("audit/", pages.audit, name="audit"),
     path("users/", pages.users, name="users"),
+    path("procedure/", followup.procedure_page, name="procedure"),
+    path("procedure/overview/", followup.procedure_overview, name="procedure_overview"),
+    path("procedure/<int:county>/<str:stage>/", followup.procedure_record, name="procedure_record"),
+    path("procedure/files/<int:pk>/", followup.stage_file, name="stage_file"),
+    path("rectification/", followup.rectification, name="rectification"),
+    path("rectification/<int:county>/upload/", followup.rectification_upload, name="rectification_upload"),
+    path("rectification/<int:county>/problem-list.xlsx", followup.rectification_export, name="rectification_export"),
+    path("rectification/problems/<int:pk>/recheck/", followup.problem_recheck, name="problem_recheck"),
 ]

@@ -34,6 +34,8 @@ NAV = [  # (url name, label, page key)
     ("fieldwork", _("Fieldwork"), "fieldwork"),
     ("sample", _("Sample"), "sample"),
     ("indicators", _("Indicators"), "indicators"),
+    ("procedure", _("Exit procedure"), "procedure"),
+    ("rectification", _("Rectification"), "rectification"),
     ("audit", _("Audit log"), "audit"),
     ("users", _("Users"), "users"),
 ]
