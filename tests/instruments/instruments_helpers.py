@@ -68,6 +68,8 @@ SHARED = dict(
     housing_safe="yes", income_wage="10000", income_business="3000", income_property="500", income_transfer="1500",
     production_cost="1000", income_windfall="0", income_net_per_capita="7000", income_stable="yes", approves="yes",
     photo_house="1550000000001.jpg",
+    # added in form 2025.2
+    other_stage_students="no", wage_earners="1", covid_impact="no",
 )
 REGISTERED = dict(
     household_status="exited", listed_persons="2", premium_subsidy="yes", medical_policy_gap="no",
@@ -77,6 +79,11 @@ REGISTERED = dict(
     village_team_help="publicity visits", village_team_weakened="no", exit_known="yes", exit_acknowledged="yes",
     exit_sustained="yes", approve_policy="yes", approve_help="yes", approve_results="yes", approve_exit="yes",
     approve_cadres="yes",
+    # added in form 2025.2
+    education_policy_delivered="yes", industry_income_continuing="yes", industry_participation="dividend",
+    industry_targeted="yes", industry_effect="good", employment_eligible="yes", employment_training_fits="yes",
+    employment_effect="good", dibao_receiving="no", tekun_receiving="no", disability_policy_missing="no",
+    satisfaction_village_team="satisfied", satisfaction_helper="basic", income_above_line_expected="yes",
 )
 GENERAL = dict(
     household_type="dibao disabled", missed_judgement="no", infrastructure_improved="obvious",
@@ -103,7 +110,9 @@ def village(iid: str, village_id: str = "V1", **over: Any) -> dict[str, Any]:
         power_all_households="yes", broadcast_all_households="yes",
         culture_centre_items="room square stage board culture_kit broadcast_kit sports_kit", clinic_area_m2="80",
         clinic_rooms="consulting treatment public_health pharmacy", clinic_staff_per_1000="1.5", qualified_doctor="yes",
-        fiber_reached="yes", broadband_mbps="100", incidence_reported_pct="0.8", respondents="村支书")
+        fiber_reached="yes", broadband_mbps="100", incidence_reported_pct="0.8", respondents="村支书",
+        plan_targets_progress="年度减贫计划已完成", epidemic_response="组织务工人员返岗", policies_projects="产业和危改项目",
+        challenges="产业结构单一")
     return row | over
 
 
@@ -111,6 +120,44 @@ def cadre(iid: str, **over: Any) -> dict[str, Any]:
     row = _meta("cadre", iid, "2019-02-14T15:00:00.000+08:00", "V1") | dict(
         respondent_role="village_cadre", approve_policy="yes", approve_procedure="yes", approve_exit="yes",
         approves="yes")
+    return row | over
+
+
+def township(iid: str, town: str = "平湖镇", **over: Any) -> dict[str, Any]:
+    """A complete township form (乡镇调查表 + interview) of ``town`` in 东庄县."""
+    from povexit.instruments.export import township_code
+
+    row = _meta("township", iid, "2019-02-14T12:30:00.000+08:00", "V1") | dict(
+        village_id=None, village=None, township=town, township_code=township_code("东庄县", town),
+        respondents="党委书记、扶贫专干", respondent_count="4", villages_total="10", groups_total="125",
+        households_total="4711", population_total="17682", poor_villages="7", deep_poor_villages="3",
+        registered_households="1773", registered_persons="6517", exited_households="640", exited_persons="1800",
+        remaining_poor_households="1133", remaining_poor_persons="4718", new_households_year="24",
+        returned_households_year="14", households_checked="4711", main_industries="林果、泰椒、中药材、生猪",
+        cooperatives="21", coop_poor_households="1260", coop_join_modes="land funds labour",
+        collective_economy="红枫种植示范园", collective_debt="no", exit_pathways="industry relocation housing",
+        safe_water_pct="100", power_all_villages="yes", village_roads_hardened="yes", tv_all_households="yes",
+        mobile_coverage_pct="96", culture_squares="5", standard_clinics="15", qualified_village_doctors="20",
+        infrastructure_projects_ongoing="yes", relocation_households="536", relocation_completed="28",
+        relocation_registered_poor="536", relocation_self_funding_ok="yes", relocation_debt="no",
+        dangerous_houses="260", dangerous_c="233", dangerous_d="27", renovation_completed="67", work_teams="7",
+        team_size="3", helpers="462", helpers_disciplined="0", form_filling_burden="heavy",
+        problems_to_solve="立地条件差，产业结构单一", identification_exit_suggestions="无", inspections_this_year="4",
+        materials_received="yes")
+    return row | over
+
+
+def county_check(iid: str, county: str = "东庄县", **over: Any) -> dict[str, Any]:
+    """A complete county document checklist: every item there."""
+    from povexit.instruments.definitions.county_check import ITEMS
+    from povexit.instruments.export import county_code
+
+    row = _meta("county_check", iid, "2019-02-13T08:30:00.000+08:00", "V1") | dict(
+        village_id=None, township=None, village=None, county=county, county_code=county_code(county),
+        respondents="县扶贫办")
+    for name, *_ in ITEMS:
+        row[name] = "yes"
+        row[f"{name}_photo"] = "1550000000009.jpg"
     return row | over
 
 
@@ -336,7 +383,7 @@ def truth_household(hid: str, *, registered: bool, village_id: str, group: str, 
         infrastructure_improved=None if registered else "obvious", dibao_missing=False if registered else None,
         tekun_missing=False if registered else None, pension_paid=True if registered else None,
         disability_cert_missing=False if registered else None, missed=False, missed_persons=0, wrongful_exit=False,
-        problems="",
+        problems="", dibao=False, tekun=False,
     )
     row.update(over)
     tot = row["income_wage"] + row["income_business"] + row["income_property"] + row["income_transfer"]
@@ -372,7 +419,7 @@ def make_world(root: Path) -> tuple[Path, Path]:
                         has_compulsory_child=True, dropout=True, dropout_count=1, dropout_reason="hardship",
                         persuaded_back=False, wrongful_exit=True, problems="education.dropout", approves=False,
                         disapproval_reason="孩子辍学没人管", approve_exit=False, exit_acknowledged=False),
-        truth_household("H3", registered=True, village_id="V2", group="二组", housing_grade="C",
+        truth_household("H3", registered=True, village_id="V2", group="二组", housing_grade="C", dibao=True,
                         housing_substitute="collective_care", status="poor", exit_known=None, exit_acknowledged=None,
                         exit_sustained=None, approve_exit=None),
         truth_household("H9", registered=True, village_id="V1", group="一组"),

@@ -12,7 +12,13 @@ from instruments_helpers import make_sample
 
 from povexit.errors import PovexitError
 from povexit.instruments import export_xlsform
-from povexit.instruments.export import ATTACHMENT_COLUMNS, group_code, roster_household_id
+from povexit.instruments.export import (
+    ATTACHMENT_COLUMNS,
+    county_code,
+    group_code,
+    roster_household_id,
+    township_code,
+)
 
 
 class FakeRegistry:
@@ -31,9 +37,16 @@ def test_export_with_sample_fills_the_attachments(tmp_path: Path) -> None:
     out = tmp_path / "forms"
     res = export_xlsform(out, sample=sample, registry=FakeRegistry(), validate=False)
     for name in ("povexit_registered.xlsx", "povexit_general.xlsx", "povexit_village.xlsx", "povexit_cadre.xlsx",
-                 "povexit_registered.xml", "households.csv", "villages.csv", "groups.csv"):
+                 "povexit_township.xlsx", "povexit_county_check.xlsx", "povexit_township.xml",
+                 "povexit_county_check.xml", "povexit_registered.xml", "households.csv", "villages.csv", "groups.csv",
+                 "townships.csv", "counties.csv"):
         assert (out / name).exists(), name
-    assert res.attachments == {"villages.csv": 2, "households.csv": 5, "groups.csv": 1}
+    assert res.attachments == {"villages.csv": 2, "households.csv": 5, "groups.csv": 1, "townships.csv": 2,
+                               "counties.csv": 1}
+    t = pl.read_csv(out / "townships.csv", infer_schema=False)
+    assert t.rows() == [(township_code("东庄县", "九田镇"), "九田镇", "东庄县", "九田镇"),
+                        (township_code("东庄县", "平湖镇"), "平湖镇", "东庄县", "平湖镇")]
+    assert pl.read_csv(out / "counties.csv", infer_schema=False).rows() == [(county_code("东庄县"), "东庄县", "东庄县")]
     hh = pl.read_csv(out / "households.csv", infer_schema=False)
     assert hh.columns == list(ATTACHMENT_COLUMNS["households.csv"])
     labels = dict(zip(hh["name"], hh["label"], strict=True))
@@ -52,7 +65,8 @@ def test_export_with_sample_fills_the_attachments(tmp_path: Path) -> None:
 def test_attachment_columns_cover_what_the_forms_look_up(tmp_path: Path) -> None:
     out = tmp_path / "forms"
     export_xlsform(out, validate=False)
-    for form in ("povexit_registered", "povexit_general", "povexit_cadre", "povexit_village"):
+    for form in ("povexit_registered", "povexit_general", "povexit_cadre", "povexit_village", "povexit_township",
+                 "povexit_county_check"):
         xml = (out / f"{form}.xml").read_text(encoding="utf-8")
         for inst, cols in re.findall(r"instance\('(\w+)'\)/root/item\[([^\]]+)\]", xml):
             header = ATTACHMENT_COLUMNS[f"{inst}.csv"]

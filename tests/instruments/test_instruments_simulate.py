@@ -16,7 +16,8 @@ from povexit.instruments import SimParams, ingest, simulate_survey, write_simula
 from povexit.instruments.export import roster_household_id
 from povexit.instruments.sources import read_source
 
-FORM_FILES = ["povexit_registered.zip", "povexit_general.zip", "povexit_village.zip", "povexit_cadre.zip"]
+FORM_FILES = ["povexit_registered.zip", "povexit_general.zip", "povexit_village.zip", "povexit_cadre.zip",
+              "povexit_township.zip", "povexit_county_check.zip"]
 
 
 @pytest.fixture
@@ -75,6 +76,20 @@ def test_noiseless_answers_are_the_truth(tmp_path: Path, world) -> None:
     assert v["road_width_m"].to_list() == [4.2, 2.5] and v["qualified_doctor"].to_list() == [True, False]
     assert v["clinic_rooms"].to_list()[1] == "consulting pharmacy"
     assert res.cadres.height == 2 + 2
+    # township forms (one per township of the sampled villages) and the county's document checklist
+    assert sorted(res.townships["township"]) == ["九田镇", "平湖镇"]
+    assert (res.townships["exited_households"] <= res.townships["registered_households"]).all()
+    assert res.county_checks["county"].to_list() == ["东庄县"]
+    # items added in form 2025.2 follow the truth where it says something: other-stage students from the
+    # members' schooling, 低保 from the truth's flag, wage earners only where there is wage income
+    mem = res.members.group_by("household_id").agg(
+        pl.col("member_schooling").is_in(["preschool", "senior", "vocational", "college"]).any().alias("_other"))
+    chk = hh.join(mem, on="household_id")
+    assert chk["other_stage_students"].to_list() == chk["_other"].to_list()
+    reg = hh.filter(pl.col("instrument") == "registered").join(truth.select("household_id", "dibao"), on="household_id")
+    assert reg["dibao_receiving"].to_list() == reg["dibao"].to_list()
+    assert ((hh["wage_earners"] > 0) == (hh["income_wage"] > 0)).all()
+    assert hh["covid_impact"].is_not_null().all() and reg["satisfaction_helper"].is_not_null().all()
     # pairs of enumerators, times over the fieldwork days, GPS near the village
     assert all(";" in e for e in hh["enumerators"])
     assert (hh["ended_at"] > hh["started_at"]).all()

@@ -72,7 +72,9 @@ def _report(result, out: Path) -> None:
     for label, key in ((t("入户问卷", "household interviews"), "households"),
                        (t("未访成功", "non-interviews"), "nonresponse"),
                        (t("村核查表", "village checklists"), "villages"),
-                       (t("干部问卷", "cadre questionnaires"), "cadres")):
+                       (t("干部问卷", "cadre questionnaires"), "cadres"),
+                       (t("乡镇调查表", "township forms"), "townships"),
+                       (t("县级资料核查表", "county checklists"), "county_checks")):
         table.add_row(label, f"{new.get(key, 0):,}", f"{c.get(key, 0):,}")
     table.add_row(t("已导入过（重复导入）", "already imported"), f"{run.get('already_present', 0):,}", "")
     table.add_row(t("被拒绝的行", "rejected rows"), f"{run.get('errors', 0):,}", f"{c.get('rejected_rows', 0):,}")

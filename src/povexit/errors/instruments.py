@@ -71,8 +71,9 @@ UNKNOWN_INSTRUMENT = spec(
     "PVX-I10", "error",
     "无法判断该行属于哪份问卷（instrument = “{value}”）",
     "Cannot tell which questionnaire the row belongs to (instrument = '{value}')",
-    "instrument 列应为 registered、general、village 或 cadre；或使用 povexit 导出的问卷采集。",
-    "The instrument column must be registered, general, village or cadre; or collect with povexit's forms.",
+    "instrument 列应为 registered、general、village、cadre、township 或 county_check；或使用 povexit 导出的问卷采集。",
+    "The instrument column must be registered, general, village, cadre, township or county_check; or collect with "
+    "povexit's forms.",
 )
 VILLAGE_NOT_IN_SAMPLE = spec(
     "PVX-I11", "error",
@@ -167,6 +168,27 @@ WITHDRAWN = spec(
     "无需处理。如撤回有误，请在服务器上更改审核状态，重新导出后导入新的导出文件。",
     "Nothing to do. If this is wrong, change its review state on the server, export again and import the new export.",
 )
+TOWNSHIP_NOT_IN_SAMPLE = spec(
+    "PVX-I26", "warning",
+    "乡镇 {value} 不在抽中村所在乡镇中（乡镇调查表）", "Township {value} has no sampled village (township form)",
+    "核对所选乡镇；对未抽中村的乡镇开展座谈也可保留。",
+    "Check the chosen township; a township interviewed without a sampled village may be kept.",
+)
+COUNTY_NOT_IN_SAMPLE = spec(
+    "PVX-I27", "error",
+    "县 {value} 不在样本中（县级资料核查表）", "County {value} is not in the sample (county document checklist)",
+    "核对所选县（样本 villages.csv 中的 county）。", "Check the chosen county (county in the sample's villages.csv).",
+)
+SECOND_TOWNSHIP_FORM = spec(
+    "PVX-I28", "error",
+    "乡镇 {value} 的调查表提交了两次：保留较早的 {kept}", "Township {value} has two township forms: the earlier {kept} is kept",
+    "删除多余的提交或在 ODK Central 中标记为 rejected。", "Remove the extra submission or mark it rejected in ODK Central.",
+)
+SECOND_COUNTY_CHECK = spec(
+    "PVX-I29", "error",
+    "县 {value} 的资料核查表提交了两次：保留较早的 {kept}", "County {value} has two document checklists: the earlier {kept} is kept",
+    "删除多余的提交或在 ODK Central 中标记为 rejected。", "Remove the extra submission or mark it rejected in ODK Central.",
+)
 
 # ---- file level (stop the ingest) ------------------------------------------------------------------
 
@@ -189,9 +211,12 @@ NOTHING_VALID = spec(
 )
 STRICT_FAILED = spec(
     "PVX-I33", "error",
-    "严格模式：{rejected} 行有错误，未写入任何文件", "Strict mode: {rejected} row(s) have errors; nothing was written",
-    "更正后重新导入，或去掉 --strict 以只导入有效的提交（被拒绝的写入 rejected.csv）。",
-    "Fix them and import again, or drop --strict to import the valid submissions (the rest go to rejected.csv).",
+    "{rejected} 行有错误，未写入任何文件", "{rejected} row(s) have errors; nothing was written",
+    "按上表逐行更正后重新导入（如同一户访问两次：在 ODK Central 中把不要的一份标记为 rejected 再导出）；"
+    "或加 --keep-valid 先导入有效的提交（错误行写入 rejected.csv）。",
+    "Fix the rows listed above and import again (a household interviewed twice: mark the unwanted submission "
+    "rejected in ODK Central and export again), or add --keep-valid to import the valid submissions now (the "
+    "rest go to rejected.csv).",
 )
 ODK_PULL_FAILED = spec(
     "PVX-I34", "error",

@@ -23,7 +23,9 @@ from .prepare import Batch
 from .sample_view import SampleView
 from .schema import HOUSEHOLD_INSTRUMENTS, schema
 
-TABLES = ("households", "villages", "cadres", "nonresponse")
+TABLES = ("households", "villages", "cadres", "nonresponse", "townships", "county_checks")
+# instrument -> table, for the instruments that are not household interviews
+TABLE_OF = {"village": "villages", "cadre": "cadres", "township": "townships", "county_check": "county_checks"}
 PROVENANCE = ("submission_date", "submitter", "review_state", "edits", "form_version", "source_file", "source_row",
               "content_hash")
 HEAD = ("instance_id", "household_id", "instrument", "interview_result", "enumerators", "started_at", "ended_at",
@@ -41,8 +43,8 @@ class Combined:
 
 
 def _column_order(table: str) -> list[str]:
-    insts = {"households": HOUSEHOLD_INSTRUMENTS, "nonresponse": HOUSEHOLD_INSTRUMENTS, "villages": ("village",),
-             "cadres": ("cadre",)}[table]
+    insts = {"households": HOUSEHOLD_INSTRUMENTS, "nonresponse": HOUSEHOLD_INSTRUMENTS,
+             **{t: (i,) for i, t in TABLE_OF.items()}}[table]
     cols: list[str] = list(HEAD)
     for inst in insts:
         for n in schema(inst).main_names:
@@ -66,6 +68,8 @@ def _table_of(instrument: pl.Expr, result: pl.Expr) -> pl.Expr:
             .then(pl.lit("nonresponse"))
             .when(instrument.is_in(list(HOUSEHOLD_INSTRUMENTS))).then(pl.lit("households"))
             .when(instrument == "village").then(pl.lit("villages"))
+            .when(instrument == "township").then(pl.lit("townships"))
+            .when(instrument == "county_check").then(pl.lit("county_checks"))
             .otherwise(pl.lit("cadres")))
 
 
@@ -117,6 +121,17 @@ def _sample_check(df: pl.DataFrame, inst: str, sample: SampleView) -> tuple[pl.D
         outside = ~pl.col("village_id").is_in(known).fill_null(False) & pl.col("village_id").is_not_null()
         probs.append(P.make(df, outside, EI.VILLAGE_NOT_IN_SAMPLE, "village_id", "village_id"))
         df = df.with_columns((pl.col("_bad") | outside).alias("_bad"))
+    elif inst in ("township", "county_check"):
+        keys = ["county", "township"] if inst == "township" else ["county"]
+        known = sample.villages.select([pl.col(k).cast(pl.String) for k in keys]).unique() \
+            .with_columns(pl.lit(True).alias("_known"))
+        j = df.with_columns([pl.col(k).cast(pl.String) for k in keys]).join(known, on=keys, how="left")
+        outside = pl.col("_known").is_null() & pl.all_horizontal([pl.col(k).is_not_null() for k in keys])
+        spec = EI.TOWNSHIP_NOT_IN_SAMPLE if inst == "township" else EI.COUNTY_NOT_IN_SAMPLE
+        probs.append(P.make(j, outside, spec, keys[-1], keys[-1]))
+        if spec.severity == "error":
+            j = j.with_columns((pl.col("_bad") | outside).alias("_bad"))
+        return j.drop("_known"), probs
     else:
         known = sample.villages["village_id"].drop_nulls().implode()
         outside = pl.col("village_id").is_not_null() & ~pl.col("village_id").is_in(known).fill_null(False)
@@ -228,9 +243,17 @@ def combine(batch: Batch, sample: SampleView | None, existing: dict[str, pl.Data
         probs.append(P.make(first_new, None, EI.INSTANCE_RESENT, "instance_id", "instance_id",
                             {"count": (pl.col("_n") + 1).cast(pl.String)}))
 
-    # 2. one interview per household, one checklist per village
+    # 2. one interview per household, one checklist per village, one township form per township, one
+    # document checklist per county
     kept = winners
-    for table, key, spec in (("households", "household_id", EI.SECOND_INTERVIEW), ("villages", "village_id", EI.SECOND_CHECKLIST)):
+    for c in ("county", "township"):
+        if c not in kept.columns:
+            kept = kept.with_columns(pl.lit(None, dtype=pl.String).alias(c))
+    kept = kept.with_columns(pl.concat_str([pl.col("county").fill_null(""), pl.lit(" "), pl.col("township").fill_null("")])
+                             .alias("_place"))
+    for table, key, spec in (("households", "household_id", EI.SECOND_INTERVIEW), ("villages", "village_id", EI.SECOND_CHECKLIST),
+                             ("townships", "_place", EI.SECOND_TOWNSHIP_FORM),
+                             ("county_checks", "county", EI.SECOND_COUNTY_CHECK)):
         part = kept.filter(pl.col("_table") == table)
         if part.height == 0:
             continue
@@ -239,7 +262,7 @@ def combine(batch: Batch, sample: SampleView | None, existing: dict[str, pl.Data
         first = r.filter(pl.col("_k") == 0).select(key, pl.col("instance_id").alias("_kept"))
         dup = r.filter(pl.col("_k") > 0).join(first, on=key, how="left")
         if dup.height:
-            probs.append(P.make(dup, None, spec, key, key, {"kept": pl.col("_kept")}))
+            probs.append(P.make(dup, None, spec, "township" if key == "_place" else key, key, {"kept": pl.col("_kept")}))
             kept = kept.filter(~pl.col("_uid").is_in(dup["_uid"].implode()))
 
     # 3. substitutes without a recorded non-interview in their village

@@ -7,7 +7,10 @@ Attachments (used by ``select_one_from_file`` and ``instance('…')`` look-ups i
 - ``households.csv``: ``name`` (household_id), ``label`` (masked head name · persons · group · 备选 N),
   village_id, group, instrument, persons, reserve_rank — the sampled households and, marked, the
   reserve households;
-- ``groups.csv``: ``name`` (a code), ``label``, village_id, group — the census groups.
+- ``groups.csv``: ``name`` (a code), ``label``, village_id, group — the census groups;
+- ``townships.csv``: ``name`` (a code), ``label``, county, township — the townships of the sampled villages
+  (township form);
+- ``counties.csv``: ``name`` (a code), ``label``, county — the assessed counties (county document checklist).
 
 Without a sample the attachments are written with their headers only (upload the real ones with
 ``--sample`` once the sample is released).
@@ -37,6 +40,8 @@ ATTACHMENT_COLUMNS = {
     "villages.csv": ("name", "label", "county", "township", "village"),
     "households.csv": ("name", "label", "village_id", "group", "instrument", "persons", "reserve_rank"),
     "groups.csv": ("name", "label", "village_id", "group"),
+    "townships.csv": ("name", "label", "county", "township"),
+    "counties.csv": ("name", "label", "county"),
 }
 
 
@@ -52,6 +57,16 @@ class ExportResult:
 def group_code(village_id: str, group: str) -> str:
     """Choice name of a census group in ``groups.csv`` (choice names must be plain tokens)."""
     return "G" + hashlib.sha1(f"{village_id}|{group}".encode()).hexdigest()[:10]
+
+
+def township_code(county: str, township: str) -> str:
+    """Choice name of a township in ``townships.csv``."""
+    return "T" + hashlib.sha1(f"{county}|{township}".encode()).hexdigest()[:10]
+
+
+def county_code(county: str) -> str:
+    """Choice name of a county in ``counties.csv``."""
+    return "C" + hashlib.sha1(county.encode()).hexdigest()[:10]
 
 
 
@@ -122,7 +137,7 @@ def _read_registry_dir(path: Path) -> tuple[pl.DataFrame | None, pl.DataFrame | 
 # ---- attachments ---------------------------------------------------------------------------------------
 
 def attachments(sample: SampleView | None, registry: Any = None) -> dict[str, pl.DataFrame]:
-    """The three attachment tables (header-only without a sample)."""
+    """The five attachment tables (header-only without a sample)."""
     if sample is None:
         return {name: pl.DataFrame(schema={c: pl.String for c in cols}) for name, cols in ATTACHMENT_COLUMNS.items()}
     v = sample.villages.unique("village_id", keep="first").sort("county", "township", "village", "village_id",
@@ -161,7 +176,19 @@ def attachments(sample: SampleView | None, registry: Any = None) -> dict[str, pl
         pl.concat_str([pl.col("village").fill_null(""), pl.col("group").fill_null("")], separator=" ").alias("label"),
         "village_id", "group",
     )
-    return {"villages.csv": villages, "households.csv": households, "groups.csv": groups}
+    t = v.select(pl.col("county").cast(pl.String).fill_null(""), pl.col("township").cast(pl.String).fill_null("")) \
+        .unique(maintain_order=True).sort("county", "township")
+    townships = pl.DataFrame({
+        "name": [township_code(c, tn) for c, tn in t.iter_rows()],
+        "label": [f"{c} {tn}".strip() if t["county"].n_unique() > 1 else tn for c, tn in t.iter_rows()],
+        "county": t["county"], "township": t["township"],
+    }, schema={"name": pl.String, "label": pl.String, "county": pl.String, "township": pl.String})
+    cs = t.select("county").unique(maintain_order=True)
+    counties = pl.DataFrame({
+        "name": [county_code(c) for c in cs["county"].to_list()], "label": cs["county"], "county": cs["county"],
+    }, schema={"name": pl.String, "label": pl.String, "county": pl.String})
+    return {"villages.csv": villages, "households.csv": households, "groups.csv": groups,
+            "townships.csv": townships, "counties.csv": counties}
 
 
 def convert(xlsx: bytes | Path, *, validate: bool) -> tuple[str, list[str]]:
@@ -181,7 +208,7 @@ def convert(xlsx: bytes | Path, *, validate: bool) -> tuple[str, list[str]]:
 
 def export_xlsform(out: str | Path, sample: Any = None, registry: Any = None, *, validate: bool = False,
                    xforms: bool = True) -> ExportResult:
-    """Write the four XLSForms (as committed in the package), their XForms and the attachments to ``out``."""
+    """Write the six XLSForms (as committed in the package), their XForms and the attachments to ``out``."""
     view = load_sample_view(sample) if sample is not None else None
     out = Path(out)
     result = ExportResult(out=out, validated=validate)

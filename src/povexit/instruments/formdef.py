@@ -54,6 +54,10 @@ class Question:
     repeat_count: str | None = None
     value_type: Kind | None = None  # for calculates: what the calculation yields
     readonly: bool = False
+    # Form version that added the question (None: there from the start). Not written to the XLSForm: ingest
+    # enforces ``required`` on such a question only for submissions of that version or later (an export of an
+    # older version has no answer to give), and an empty answer to it leaves the content hash unchanged.
+    since: str | None = None
 
     @property
     def list_name(self) -> str | None:
@@ -299,6 +303,21 @@ def choices(*items: tuple[str, str, str]) -> tuple[Choice, ...]:
     return tuple(Choice(*i) for i in items)
 
 
+def added(version: str, *nodes: Node) -> list[Node]:
+    """``nodes`` with every question under them marked as added in form ``version`` (``Question.since``)."""
+    from dataclasses import replace as _replace
+
+    out: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Question):
+            out.append(_replace(n, since=n.since or version))
+        elif isinstance(n, Group):
+            out.append(_replace(n, children=tuple(added(version, *n.children))))
+        else:
+            out.append(_replace(n, children=tuple(added(version, *n.children))))
+    return out
+
+
 def field_names(nodes: Sequence[Node] | Node) -> list[str]:
     """Names of every question under ``nodes`` (handy in tests)."""
     if isinstance(nodes, Question):
@@ -311,4 +330,5 @@ def field_names(nodes: Sequence[Node] | Node) -> list[str]:
     return out
 
 
-FORM_VERSION = "2025.1"
+FORM_VERSION = "2025.2"
+V2025_2 = "2025.2"  # the questions added by the requirements review (docs/decisions.md)

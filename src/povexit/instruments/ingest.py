@@ -52,6 +52,8 @@ class IngestResult:
     sample: SampleView | None = field(default=None, repr=False)
     base: str | None = None  # fingerprint of the responses dir merged in
     base_inputs: dict[str, str] = field(default_factory=dict)
+    townships: pl.DataFrame = field(default_factory=pl.DataFrame)
+    county_checks: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -69,7 +71,7 @@ class IngestResult:
 
     def responses(self) -> Responses:
         return Responses(self.households, self.members, self.villages, self.cadres, self.nonresponse, self.rejected,
-                         self.instances, meta=self.meta())
+                         self.instances, meta=self.meta(), townships=self.townships, county_checks=self.county_checks)
 
     def meta(self) -> dict[str, Any]:
         inputs = dict(self.base_inputs)
@@ -123,6 +125,8 @@ def _result(batch: Batch, view: SampleView | None, existing: Responses | None, b
         "villages": t["villages"].height,
         "cadres": t["cadres"].height,
         "nonresponse": t["nonresponse"].height,
+        "townships": t["townships"].height,
+        "county_checks": t["county_checks"].height,
         "by_instrument": ({k: int(v) for k, v in t["households"].group_by("instrument").len().sort("instrument").iter_rows()}
                           if t["households"].height else {}),
         "rejected_rows": int(rejected.filter(pl.col("severity") == "error").select(
@@ -139,6 +143,7 @@ def _result(batch: Batch, view: SampleView | None, existing: Responses | None, b
             "warnings": int((comb.problems["severity"] == "warning").sum())},
         inputs=batch.inputs, batch=batch, sample=view, base=base,
         base_inputs=dict(existing.meta.get("inputs", {})) if existing is not None else {},
+        townships=conform(t["townships"], "townships"), county_checks=conform(t["county_checks"], "county_checks"),
     )
 
 
@@ -165,6 +170,7 @@ def write_responses(result: IngestResult, out: str | Path, *, strict: bool = Fal
             result = _result(result.batch, result.sample, load_responses(out), fp)
     result.check(strict=strict)
     tables = {"households": result.households, "members": result.members, "villages": result.villages,
-              "cadres": result.cadres, "nonresponse": result.nonresponse}
+              "cadres": result.cadres, "nonresponse": result.nonresponse, "townships": result.townships,
+              "county_checks": result.county_checks}
     write_tables(out, tables, result.rejected, result.instances, result.meta())
     return result

@@ -27,6 +27,7 @@ from .schema import (
     canon_expr,
     fold_fullwidth,
     schema,
+    since_names,
     typed_expr,
 )
 from .sources import RawRepeat, RawSource
@@ -140,6 +141,8 @@ def _main_frame(src: RawSource, idx: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         sd = pl.col("submission_date")
         df = df.with_columns(pl.when(sd.str.contains(r"(Z|[+-]\d\d:?\d\d)$")).then(sd)
                              .otherwise(pl.concat_str([sd, lit("+00:00")])).alias("submission_date"))
+    # whether the file carries any question added in a later form version (used when its version is unknown)
+    df = df.with_columns(lit(any(c in since_names() for c in df.columns)).alias("_has_since"))
     hint = _instrument_hint(src)
     inst = pl.col("instrument").str.strip_chars().str.to_lowercase() if "instrument" in df.columns else lit(None, pl.String)
     df = df.with_columns(pl.coalesce([inst, lit(hint, dtype=pl.String)]).alias("instrument"))
@@ -274,13 +277,29 @@ def _num_text(e: pl.Expr) -> pl.Expr:
     return pl.when(e.is_null()).then(None).when(e == e.floor()).then(as_int).otherwise(e.round(6).cast(pl.String))
 
 
+def _version_at_least(version: str) -> pl.Expr:
+    """True where the submission's form version is ``version`` or later. Versions are ``YYYY.N``; where the
+    version is unknown or not of that shape (Kobo's ``__version__`` ids, hand-made files), a file that carries
+    any question added later counts as a later version, and one that carries none as an earlier one."""
+    fv = pl.col("form_version").cast(pl.String).str.strip_chars()
+    major = fv.str.extract(r"^(\d+)(?:\.\d+)*$", 1).cast(pl.Int64, strict=False)
+    minor = fv.str.extract(r"^\d+\.(\d+)", 1).cast(pl.Int64, strict=False).fill_null(0)
+    want = [int(p) for p in version.split(".")] + [0]
+    ge = (major > want[0]) | ((major == want[0]) & (minor >= want[1]))
+    return pl.when(major.is_not_null()).then(ge).otherwise(pl.col("_has_since").fill_null(False))
+
+
 def _check_logic(df: pl.DataFrame, fields: tuple[Field, ...], kinds: dict[str, str]) -> list[pl.DataFrame]:
     probs: list[pl.DataFrame] = []
     rel = _relevance(fields, kinds)
     flags = []
+    versioned = "form_version" in df.columns and "_has_since" in df.columns
     for f in fields:
         r = rel[f.name]
         if f.required and r is not None and f.kind != "none":
+            since = f.info.question.since if f.info else None
+            if since and versioned:  # a question the submission's form version did not have is not required
+                r = r & _version_at_least(since)
             flags.append((r & pl.col(f.name).is_null()).alias(f"_req_{f.name}"))
         if f.constraint:
             try:
@@ -306,9 +325,15 @@ def _check_logic(df: pl.DataFrame, fields: tuple[Field, ...], kinds: dict[str, s
 
 def _content_hash(main: pl.DataFrame, members: pl.DataFrame, main_cols: list[str], member_cols: list[str]) -> pl.Series:
     """SHA-1 over the canonical answers (server bookkeeping excluded) of each submission and its members."""
+    later = since_names()
+
+    def cell(c: str) -> pl.Expr:
+        text = pl.concat_str([pl.lit(f"{c}="), pl.col(c).cast(pl.String).fill_null("")])
+        # an unanswered question of a later form version leaves the hash as the earlier version's
+        return pl.when(pl.col(c).is_null()).then(None).otherwise(text) if c in later else text
+
     def row_text(df: pl.DataFrame, cols: list[str]) -> pl.Expr:
-        return pl.concat_str([pl.concat_str([pl.lit(f"{c}="), pl.col(c).cast(pl.String).fill_null("")]) for c in cols],
-                             separator="\x1f")
+        return pl.concat_str([cell(c) for c in cols], separator="\x1f", ignore_nulls=True)
 
     with_members = bool(members.height and member_cols)
     out: list[str] = []

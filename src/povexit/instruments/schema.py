@@ -169,6 +169,17 @@ def known_names() -> dict[str, Kind]:
 
 
 @cache
+def since_names() -> dict[str, str]:
+    """Questions added after the first form version (``Question.since``), by name, with that version."""
+    out: dict[str, str] = {}
+    for s in all_schemas().values():
+        for f in (*s.main, *s.members):
+            if f.info is not None and f.info.question.since:
+                out.setdefault(f.name, f.info.question.since)
+    return out
+
+
+@cache
 def note_names() -> frozenset[str]:
     """Display-only questions (notes): exports carry them as empty columns; ingest ignores them."""
     return frozenset(f.name for s in all_schemas().values() for f in s.form.walk() if f.kind == "none")

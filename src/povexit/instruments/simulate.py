@@ -3,8 +3,8 @@ download — so the demo and the tests run the real ingest path.
 
 One submission per sampled household (registered: the sampled ones, a reserve household where one is not
 found; general: every non-registered household of the census groups plus the listed roster hits, matched
-to the truth by the SHA-1 of a member's ID number), a village checklist per sampled village and a few
-cadre questionnaires; pairs of enumerators, interview times over the fieldwork days, GPS near the village.
+to the truth by the SHA-1 of a member's ID number), a village checklist per sampled village, a few
+cadre questionnaires, a township form per township of the sampled villages and a document checklist per county; pairs of enumerators, interview times over the fieldwork days, GPS near the village.
 Answers are the truth's values (no noise → exactly the truth), passed through the form's own skip logic
 and calculations. Noise, each with a rate: households not found (a non-interview is recorded and the next
 reserve household interviewed), misreported income (multiplicative log-normal factor on the income
@@ -378,6 +378,166 @@ def _fill_defaults(df: pl.DataFrame, inst: str, rng: np.random.Generator, member
     return df.with_columns(list(cols.values())) if cols else df
 
 
+def _pick(rng: np.random.Generator, options: list[str], weights: list[float], n: int) -> np.ndarray:
+    w = np.asarray(weights, dtype=float)
+    return np.asarray(options, dtype=object)[rng.choice(len(options), size=n, p=w / w.sum())]
+
+
+def _fill_review_items(df: pl.DataFrame, inst: str, rng: np.random.Generator, members: pl.DataFrame,
+                       truth: pl.DataFrame) -> pl.DataFrame:
+    """The questions added in form 2025.2 (docs/fields.md): from the truth where it has something to say
+    (members' schooling, ages, disability and labour; 低保/特困 flags; housing grade; income problems;
+    approval), plausible and seeded otherwise. Drawn from a jumped copy of ``rng`` so the answers of the
+    earlier questions (and every later draw) stay what they were before these items existed. Questions the
+    form skips are blanked afterwards by ``_apply_form``."""
+    g = np.random.Generator(rng.bit_generator.jumped())
+    n = df.height
+    u = lambda: g.random(n)  # noqa: E731
+    has = set(df.columns)
+    cols: dict[str, pl.Series] = {}
+
+    def put(name: str, values: Any) -> None:
+        if name not in has or df[name].null_count() == n:
+            cols[name] = _ser(values, name)
+
+    def col(name: str, default: Any = None) -> np.ndarray:
+        src = df if name in has else truth if name in truth.columns else None
+        if src is None:
+            return np.full(n, default, dtype=object)
+        return _text(src[name]).to_numpy().astype(object) if src is truth else src[name].to_numpy().astype(object)
+
+    def flag(name: str) -> np.ndarray:
+        if name not in truth.columns:
+            return np.zeros(n, dtype=bool)
+        return truth[name].cast(pl.Boolean, strict=False).fill_null(False).to_numpy()
+
+    # member aggregates per visit
+    stages = {"preschool": "preschool", "senior": "senior", "vocational": "vocational", "college": "college"}
+    if members.height:
+        m = members.with_columns(pl.col("member_age").cast(pl.Int64, strict=False).alias("_age"))
+        agg = m.group_by("_vid").agg(
+            pl.col("member_schooling").filter(pl.col("member_schooling").is_in(list(stages))).unique().sort()
+            .alias("_stages"),
+            ((pl.col("_age") >= 16) & (pl.col("_age") <= 59)).any().alias("_working_age"),
+            ((pl.col("_age") >= 16) & (pl.col("_age") <= 59)
+             & pl.col("member_labour").is_in(["normal", "skilled"])).sum().alias("_workers"),
+            (pl.col("member_disability_grade").fill_null("none") != "none").any().alias("_disabled"),
+        )
+        a = df.select("_vid").join(agg, on="_vid", how="left")
+        stage_lists = [list(x) if x is not None else [] for x in a["_stages"].to_list()]
+        working_age = a["_working_age"].fill_null(False).to_numpy()
+        workers = a["_workers"].fill_null(0).to_numpy()
+        disabled = a["_disabled"].fill_null(False).to_numpy()
+    else:
+        stage_lists = [[] for _ in range(n)]
+        working_age = np.zeros(n, dtype=bool)
+        workers = np.zeros(n, dtype=int)
+        disabled = np.zeros(n, dtype=bool)
+    yes = lambda p: _yes(u() < p)  # noqa: E731
+
+    # education
+    other = np.array([bool(x) for x in stage_lists])
+    put("other_stage_students", _yes(other))
+    put("other_stage_levels", np.array([" ".join(stages[x] for x in xs) or None for xs in stage_lists], dtype=object))
+    put("schooling_difficulties", np.where(u() < 0.15, "学校离家远，住宿和生活费用负担较重", None))
+    # medical details
+    put("medical_expense_detail", np.full(n, "大病住院自付费用较高，家庭负担重", dtype=object))
+    put("medical_life_detail", np.full(n, "患病后无法劳动，家庭收入明显减少", dtype=object))
+    put("medical_other_problems", np.where(u() < 0.05, "异地就医报销手续繁琐", None))
+    # housing: renovation details and why a house is unsafe
+    target = np.full(n, "none", dtype=object)
+    for code, name in (("poor_disabled", "disabled"), ("tekun_scattered", "tekun"), ("dibao", "dibao")):
+        target = np.where(flag(name), code, target)
+    if inst == "registered":
+        target = np.full(n, "registered_poor", dtype=object)
+    put("renovation_policy_ok", _yes((target != "none") | (u() < 0.5)))
+    put("renovation_target_group", target)
+    method = _pick(g, ["repair", "rebuild"], [0.6, 0.4], n)
+    put("renovation_method", method)
+    area_ok = u() < 0.95
+    put("renovation_area_ok", _yes(area_ok))
+    put("renovation_area_gap_m2", np.where(area_ok, None, np.where(u() < 0.5, "-8", "15")).astype(object))
+    quality_ok = u() < 0.97
+    put("renovation_quality_ok", _yes(quality_ok))
+    put("renovation_quality_problems", np.where(quality_ok, None, "墙体开裂，屋面漏雨").astype(object))
+    put("renovation_old_demolished", yes(0.9))
+    paid = u() < 0.96
+    put("renovation_subsidy_paid", _yes(paid))
+    put("renovation_subsidy_yuan", np.where(method == "rebuild", "30000", "10000"))
+    put("renovation_own_yuan", np.array([str(int(x) * 500) for x in g.integers(0, 41, n)], dtype=object))
+    grade = col("housing_grade")
+    put("housing_unsafe_detail", np.array([f"住房为{x}级危房，尚未改造到位" if x in ("C", "D") else "住房未经鉴定，存在安全隐患"
+                                           for x in grade], dtype=object))
+    put("housing_other_problems", np.where(u() < 0.03, "厨房、厕所未改造", None))
+    # income
+    wage = pl.Series(col("income_wage")).cast(pl.Float64, strict=False).fill_null(0).to_numpy()
+    put("wage_earners", np.where(wage > 0, np.maximum(workers, 1), 0).astype(str).astype(object))
+    if inst == "registered":
+        probs = truth["problems"].fill_null("").to_list() if "problems" in truth.columns else [""] * n
+        below = np.array(["income.below_line" in p for p in probs])
+        stable = col("income_stable", "yes") == "yes"
+        put("income_above_line_expected", np.where(below, "no", np.where(~stable | (u() < 0.03), "unsure", "yes")))
+        # industry, employment, credit
+        put("industry_income_continuing", yes(0.9))
+        parts = ["dividend", "cooperative", "base_production", "coop_work", "supply", "dividend coop_work", "other"]
+        put("industry_participation", _pick(g, parts, [30, 20, 15, 15, 10, 8, 2], n))
+        put("industry_targeted", yes(0.9))
+        put("industry_effect", _pick(g, ["good", "fair", "poor"], [70, 26, 4], n))
+        able = col("employment_unemployed_able") == "yes"
+        put("employment_eligible", _yes(able | (u() < 0.5)))
+        fits = u() < 0.92
+        put("employment_training_fits", _yes(fits))
+        put("employment_training_gap", np.where(fits, None, "培训内容与本地就业岗位不匹配").astype(object))
+        put("employment_effect", _pick(g, ["good", "fair", "poor"], [65, 30, 5], n))
+        put("loan_obtained", yes(0.7))
+        put("loan_terms", np.where(u() < 0.95, "base_rate no_guarantee no_collateral interest_subsidy",
+                                   "base_rate interest_subsidy").astype(object))
+        use_ok = u() < 0.95
+        put("loan_use_ok", _yes(use_ok))
+        put("loan_use_detail", np.where(use_ok, None, "贷款用于建房，未用于发展生产").astype(object))
+        put("loan_overdue", yes(0.03))
+        # social security
+        put("dibao_receiving", _yes(flag("dibao")))
+        put("dibao_accurate", yes(0.97))
+        put("pension_contrib_all", np.where(working_age, _yes(u() < 0.93), None).astype(object))
+        put("tekun_missing_detail", np.full(n, "符合特困供养条件但未纳入", dtype=object))
+        put("tekun_receiving", _yes(flag("tekun")))
+        put("tekun_accurate", yes(0.98))
+        put("temp_relief_detail", np.full(n, "因病支出较大，申请临时救助未获批", dtype=object))
+        put("disability_subsidy_delivered", np.where(disabled, _yes(u() < 0.95), None).astype(object))
+        missing = u() < 0.02
+        put("disability_policy_missing", _yes(missing))
+        put("disability_policy_detail", np.where(missing, "重度残疾人护理补贴未发放", None).astype(object))
+        put("village_team_weakened_detail", np.full(n, "摘帽后驻村工作队员减少，入户次数明显减少", dtype=object))
+        approves = col("approves", "yes") == "yes"
+        for name in ("satisfaction_village_team", "satisfaction_helper"):
+            sat = _pick(g, ["satisfied", "basic", "dissatisfied"], [85, 13, 2], n)
+            sat = np.where(~approves & (u() < 0.5), "dissatisfied", sat)
+            put(name, sat)
+            put(f"{name}_reason", np.full(n, "很少来家里，帮扶措施落实不到位", dtype=object))
+        put("education_policy_delivered", yes(0.97))
+        put("education_policy_gap", np.full(n, "寄宿生生活补助未发放", dtype=object))
+        put("other_stage_policy_delivered", yes(0.95))
+        put("other_stage_policy_gap", np.full(n, "雨露计划补助未享受", dtype=object))
+        put("contracted_doctor_serves", yes(0.93))
+        card = u() < 0.9
+        put("chronic_card", _yes(card))
+        subsidy = card & (u() < 0.95)
+        put("chronic_drug_subsidy", _yes(subsidy))
+        put("chronic_drug_subsidy_reason", np.where(card, "在药店购药，不在报销范围", "未办理慢性病卡").astype(object))
+    # COVID-19
+    hit = u() < 0.3
+    put("covid_impact", _yes(hit))
+    kinds = ["work_blocked", "produce_unsold", "income_loss", "work_blocked income_loss", "produce_unsold income_loss",
+             "supply_shortage", "other"]
+    k = _pick(g, kinds, [25, 15, 25, 15, 10, 6, 4], n)
+    put("covid_impact_kinds", k)
+    put("covid_impact_other", np.full(n, "子女网课缺少设备", dtype=object))
+    put("covid_solution", _pick(g, ["政府组织点对点返岗务工", "村里组织消费扶贫帮助销售", "享受临时救助和公益性岗位", "未解决"],
+                                [35, 25, 30, 10], n))
+    return df.with_columns(list(cols.values())) if cols else df
+
+
 def _apply_form(df: pl.DataFrame, form: FormDef) -> pl.DataFrame:
     """Blank what the form's skip logic hides and compute its calculations, in form order (as the tablet)."""
     from .schema import schema
@@ -510,6 +670,7 @@ def _household_answers(visits: pl.DataFrame, inst: str, truth: Truth, sample: Sa
             mcols[fname] = s.alias(fname)
     members = pl.DataFrame(mcols)
     df = _fill_defaults(df, inst, rng, members)
+    df = _fill_review_items(df, inst, rng, members, joined)
     for f in sch.main:
         name = f.info.name if f.info else f.name
         if name not in df.columns:
@@ -567,6 +728,10 @@ def _village_answers(sample: SampleView, truth: Truth, slots: dict[str, dict[str
         "collective_income": pl.Series([str(int(x) * 1000) for x in rng.integers(20, 300, n)]),
         "work_summary": pl.Series(["产业扶贫、就业扶贫、危房改造等政策均已落实"] * n),
         "main_problems": pl.Series(["产业结构单一，集体经济薄弱"] * n),
+        "plan_targets_progress": pl.Series(["年初制定减贫计划，剩余贫困户已落实帮扶措施，目标任务按进度完成"] * n),
+        "epidemic_response": pl.Series(["组织外出务工人员点对点返岗，开发公益性岗位，帮助销售滞销农产品"] * n),
+        "policies_projects": pl.Series(["实施产业奖补、危房改造、饮水巩固提升项目，村两委和工作队逐户落实，效果较好"] * n),
+        "challenges": pl.Series(["产业抗风险能力弱，部分脱贫户收入不稳定，存在返贫风险"] * n),
         "photo_clinic": pl.Series([f"{1550000000000 + int(x)}.jpg" for x in rng.integers(0, 10**9, n)]),
         "_start": pl.Series(starts),
     })
@@ -620,6 +785,171 @@ def _cadre_answers(sample: SampleView, slots: dict[str, dict[str, Any]], rng: np
     }, schema_overrides={"village_id": pl.String, "county": pl.String, "township": pl.String, "village": pl.String,
                          "respondent_unit": pl.String, "disapproval_reason": pl.String})
     return _apply_form(df, form)
+
+
+def _meta_rows(instrument: str, starts: list[dt.datetime], minutes: np.ndarray, ea: list[str], eb: list[str]
+               ) -> dict[str, list[Any]]:
+    return {
+        "start": [_iso(t) for t in starts],
+        "end": [_iso(t + dt.timedelta(minutes=float(x))) for t, x in zip(starts, minutes, strict=True)],
+        "today": [t.date().isoformat() for t in starts],
+        "deviceid": [f"collect:{hashlib.sha1(e.encode()).hexdigest()[:16]}" for e in ea],
+        "instrument": [instrument] * len(starts), "enumerator_id": ea, "enumerator_partner": eb,
+    }
+
+
+def _township_answers(sample: SampleView, truth: Truth, slots: dict[str, dict[str, Any]], rng: np.random.Generator,
+                      params: SimParams) -> pl.DataFrame:
+    """One township form per township of the sampled villages: counts from the truth (households, persons,
+    registered, exited, villages, groups), the rest plausible. Filled on the day of the township's first
+    sampled village, at noon, by that village's first pair."""
+    from .export import township_code
+
+    v = sample.villages.select(pl.col("county").cast(pl.String), pl.col("township").cast(pl.String),
+                               pl.col("village_id").cast(pl.String)).drop_nulls(["township"])
+    towns = v.group_by("county", "township").agg(pl.col("village_id").sort().first().alias("_vid")).sort("county", "township")
+    n = towns.height
+    if n == 0:
+        return pl.DataFrame()
+    th = truth.households
+    keys = ["county", "township"]
+    if th.height and set(keys) <= set(th.columns):
+        reg = pl.col("registered").cast(pl.Boolean).fill_null(False) if "registered" in th.columns else pl.lit(False)
+        status = pl.col("status") if "status" in th.columns else pl.lit(None, dtype=pl.String)
+        persons = pl.col("persons").cast(pl.Int64).fill_null(1) if "persons" in th.columns else pl.lit(1)
+        stats = th.group_by(keys).agg(
+            pl.len().alias("households_total"), persons.sum().alias("population_total"),
+            (pl.col("group").n_unique() if "group" in th.columns else pl.lit(0)).alias("groups_total"),
+            reg.sum().alias("registered_households"), (persons * reg).sum().alias("registered_persons"),
+            (status == "exited").sum().alias("exited_households"),
+            (persons * (status == "exited")).sum().alias("exited_persons"),
+            status.is_in(["poor", "returned"]).sum().alias("remaining_poor_households"),
+            (persons * status.is_in(["poor", "returned"])).sum().alias("remaining_poor_persons"),
+            (status == "returned").sum().alias("returned_households_year"),
+        )
+        towns = towns.join(stats.with_columns([pl.col(k).cast(pl.String) for k in keys]), on=keys, how="left")
+    tv = truth.villages
+    if tv.height and set(keys) <= set(tv.columns):
+        poor = pl.col("poor_village").cast(pl.Boolean).fill_null(False) if "poor_village" in tv.columns else pl.lit(False)
+        vs = tv.group_by(keys).agg(pl.len().alias("villages_total"), poor.sum().alias("poor_villages"))
+        towns = towns.join(vs.with_columns([pl.col(k).cast(pl.String) for k in keys]), on=keys, how="left")
+    sampled = v.group_by(keys).agg(pl.len().alias("_n_sampled"))
+    towns = towns.join(sampled, on=keys, how="left")
+
+    def num(name: str, fallback: np.ndarray) -> np.ndarray:
+        if name in towns.columns:
+            vals = towns[name].cast(pl.Int64, strict=False).to_numpy()
+            return np.where(np.isnan(vals.astype(float)), fallback, vals).astype(np.int64)
+        return fallback.astype(np.int64)
+
+    villages_total = np.maximum(num("villages_total", towns["_n_sampled"].to_numpy()), 1)
+    hh = num("households_total", villages_total * rng.integers(200, 500, n))
+    pop = np.clip(num("population_total", hh * 4), hh, 30 * hh)
+    reg_h = np.minimum(num("registered_households", (hh * 0.25).astype(int)), hh)
+    reg_p = np.maximum(num("registered_persons", reg_h * 4), reg_h)
+    ex_h = np.minimum(num("exited_households", (reg_h * 0.9).astype(int)), reg_h)
+    ex_p = np.minimum(num("exited_persons", (reg_p * 0.9).astype(int)), reg_p)
+    rem_h = np.minimum(num("remaining_poor_households", reg_h - ex_h), reg_h)
+    rem_p = np.minimum(num("remaining_poor_persons", reg_p - ex_p), reg_p)
+    poor_v = np.minimum(num("poor_villages", (villages_total * 0.6).astype(int)), villages_total)
+    groups = np.maximum(num("groups_total", villages_total * 8), villages_total)
+    reloc = rng.integers(0, 60, n)
+    danger = rng.integers(0, 40, n)
+    dc = (danger * rng.uniform(0.6, 0.95, n)).astype(int)
+    teams = np.maximum(poor_v, 1)
+    helpers = np.maximum(reg_h // 4, 1)
+    starts, ea, eb = [], [], []
+    first = dt.date.fromisoformat(params.start_date)
+    for vid in towns["_vid"].to_list():
+        s_ = slots.get(vid) or {"day": first, "slot": 0}
+        starts.append(dt.datetime.combine(s_["day"], dt.time(12, 30), TZ_OFFSET) + dt.timedelta(minutes=float(rng.uniform(0, 30))))
+        pair_no = s_["slot"] * max(1, params.pairs_per_village)
+        ea.append(f"E{2 * pair_no + 1:02d}")
+        eb.append(f"E{2 * pair_no + 2:02d}")
+    pathways = ["industry employment social_security", "industry relocation housing employment",
+                "industry employment education_health social_security ecology"]
+    joins = ["land funds labour", "funds labour", "land funds custody"]
+    istr = lambda a: [str(int(x)) for x in a]  # noqa: E731
+    county, township = towns["county"].to_list(), towns["township"].to_list()
+    df = pl.DataFrame({
+        **_meta_rows("township", starts, rng.uniform(60, 120, n), ea, eb),
+        "township_code": [township_code(c or "", t or "") for c, t in zip(county, township, strict=True)],
+        "county": county, "township": township,
+        "gps": _gps(rng, towns["_vid"].to_list(), truth.villages, spread=0.01),
+        "respondents": ["党委书记、乡镇长、分管扶贫副乡镇长、扶贫专干"] * n,
+        "respondent_count": istr(rng.integers(3, 9, n)),
+        "villages_total": istr(villages_total), "groups_total": istr(groups), "households_total": istr(hh),
+        "population_total": istr(pop), "poor_villages": istr(poor_v),
+        "deep_poor_villages": istr(np.minimum((poor_v * rng.uniform(0, 0.5, n)).astype(int), villages_total)),
+        "registered_households": istr(reg_h), "registered_persons": istr(reg_p), "exited_households": istr(ex_h),
+        "exited_persons": istr(ex_p), "remaining_poor_households": istr(rem_h), "remaining_poor_persons": istr(rem_p),
+        "new_households_year": istr(rng.integers(0, 30, n)),
+        "returned_households_year": istr(num("returned_households_year", rng.integers(0, 10, n))),
+        "households_checked": istr(hh),
+        "main_industries": ["林果、中药材、生猪养殖，分布在各贫困村"] * n,
+        "industry_poor_share_pct": [f"{x:.0f}" for x in rng.uniform(60, 90, n)],
+        "cooperatives": istr(rng.integers(5, 30, n)), "coop_poor_households": istr((reg_h * 0.7).astype(int)),
+        "coop_join_modes": [joins[i] for i in rng.integers(0, len(joins), n)],
+        "coop_dividend": ["按入股比例和交易额分红，可分配盈余60%按交易额返还"] * n,
+        "collective_economy": ["村集体经济以土地流转和光伏收益为主，运行正常"] * n,
+        "collective_debt": _yes(rng.random(n) < 0.3).tolist(),
+        "collective_debt_origin": ["historical"] * n,
+        "exit_pathways": [pathways[i] for i in rng.integers(0, len(pathways), n)],
+        "safe_water_pct": ["100"] * n, "power_all_villages": ["yes"] * n,
+        "village_roads_hardened": _yes(rng.random(n) < 0.95).tolist(), "tv_all_households": ["yes"] * n,
+        "mobile_coverage_pct": [f"{x:.0f}" for x in rng.uniform(92, 100, n)],
+        "culture_squares": istr(villages_total), "standard_clinics": istr(villages_total),
+        "qualified_village_doctors": istr(villages_total + rng.integers(0, 6, n)),
+        "village_doctor_management": ["参加全县乡村医生考试取得资格，按县乡村医生管理办法管理"] * n,
+        "infrastructure_projects_ongoing": _yes(rng.random(n) < 0.5).tolist(),
+        "relocation_households": istr(reloc), "relocation_completed": istr((reloc * 0.9).astype(int)),
+        "relocation_registered_poor": istr((reloc * 0.95).astype(int)),
+        "relocation_self_funding_ok": ["yes"] * n, "relocation_debt": _yes(rng.random(n) < 0.05).tolist(),
+        "dangerous_houses": istr(danger), "dangerous_c": istr(dc), "dangerous_d": istr(danger - dc),
+        "renovation_completed": istr(danger), "renovation_subsidy_c_yuan": ["10000"] * n,
+        "renovation_subsidy_d_yuan": ["30000"] * n,
+        "renovation_nonpoor_policy": ["非贫困户危房纳入农村危房改造计划，按同等标准补助"] * n,
+        "work_teams": istr(teams), "team_size": ["3"] * n, "helpers": istr(helpers),
+        "helpers_disciplined": ["0"] * n, "team_requirements": ["驻村工作队每月驻村不少于20天，帮扶责任人每月入户不少于2次"] * n,
+        "form_filling_burden": [["heavy", "moderate", "light"][i] for i in rng.choice(3, size=n, p=[0.5, 0.4, 0.1])],
+        "innovations": ["支部+合作社，八个一批专班推进"] * n,
+        "problems_to_solve": ["立地条件差、产业结构单一、群众内生动力不足"] * n,
+        "identification_exit_suggestions": ["无"] * n,
+        "inspections_this_year": istr(rng.integers(2, 9, n)), "materials_received": ["yes"] * n,
+        "photo_materials": [f"{1550000000000 + int(x)}.jpg" for x in rng.integers(0, 10**9, n)],
+        "audio_interview": [f"{1550000000000 + int(x)}.m4a" for x in rng.integers(0, 10**9, n)],
+        "_start": starts,
+    }, schema_overrides={"county": pl.String, "township": pl.String})
+    return _apply_form(df, get("township"))
+
+
+def _county_check_answers(sample: SampleView, rng: np.random.Generator, params: SimParams) -> pl.DataFrame:
+    """One document checklist per county, on the first fieldwork morning; about 5% of the items missing."""
+    from .definitions.county_check import ITEMS
+    from .export import county_code
+
+    counties = sorted(c for c in sample.villages["county"].cast(pl.String).drop_nulls().unique().to_list())
+    n = len(counties)
+    if n == 0:
+        return pl.DataFrame()
+    first = dt.date.fromisoformat(params.start_date)
+    starts = [dt.datetime.combine(first, dt.time(8, 0), TZ_OFFSET) + dt.timedelta(minutes=float(x))
+              for x in rng.uniform(0, 20, n)]
+    cols: dict[str, Any] = {
+        **_meta_rows("county_check", starts, rng.uniform(40, 90, n), ["E01"] * n, ["E02"] * n),
+        "county_code": [county_code(c) for c in counties], "county": counties,
+        "gps": _gps(rng, ["county:" + c for c in counties], pl.DataFrame(), spread=0.002),
+        "respondents": ["县扶贫办、县委组织部"] * n,
+    }
+    for name, *_ in ITEMS:
+        there = rng.random(n) >= 0.05
+        cols[name] = _yes(there).tolist()
+        cols[f"{name}_photo"] = [f"{1550000000000 + int(x)}.jpg" for x in rng.integers(0, 10**9, n)]
+        cols[f"{name}_remark"] = [None] * n
+        cols[f"{name}_missing_detail"] = ["未能提供相关文件"] * n
+    cols["_start"] = starts
+    df = pl.DataFrame(cols, schema_overrides={f"{name}_remark": pl.String for name, *_ in ITEMS})
+    return _apply_form(df, get("county_check"))
 
 
 # ---- noise ----------------------------------------------------------------------------------------------------
@@ -751,6 +1081,13 @@ def simulate_survey(truth: Any, sample: Any, seed: int, params: SimParams | None
     if cdf.height:
         cdf = cdf.with_columns(pl.Series("instance_id", _uuids(rng, cdf.height), dtype=pl.String))
         files[f"{get('cadre').form_id}.zip"] = to_zip(central_tables(get("cadre"), _server_columns(cdf, rng)))
+    for inst, frame in (("township", _township_answers(view, t, slots, rng, params)),
+                        ("county_check", _county_check_answers(view, rng, params))):
+        form = get(inst)
+        if frame.height:
+            frame = frame.with_columns(pl.Series("instance_id", _uuids(rng, frame.height), dtype=pl.String))
+            files[f"{form.form_id}.zip"] = to_zip(central_tables(form, _server_columns(frame, rng)))
+        summary[f"{inst}_submissions"] = frame.height
     summary["village_submissions"] = vdf.height
     summary["cadre_submissions"] = cdf.height
     summary["visits"] = visits.height
@@ -771,7 +1108,8 @@ def _server_columns(df: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     for t0, d in zip(starts, delays, strict=True):
         evening = dt.datetime.combine(t0.date(), dt.time(20, 0), TZ_OFFSET) + dt.timedelta(minutes=float(d))
         sub.append(_utc(max(evening, t0 + dt.timedelta(minutes=90))))
-    files = [c for c in ("photo_house", "photo_other", "audio_interview", "photo_clinic") if c in df.columns]
+    files = [c for c in df.columns if c in ("photo_house", "photo_other", "audio_interview", "photo_clinic", "photo_materials")
+             or c.endswith("_photo")]
     present = pl.sum_horizontal([pl.col(c).is_not_null().cast(pl.Int32) for c in files]) if files else pl.lit(0)
     return df.with_columns(
         pl.Series("submission_date", sub, dtype=pl.String),

@@ -1,8 +1,9 @@
 """``responses/`` on disk (docs/data-layout.md): read and write, atomically.
 
 ``households.parquet`` (one row per accepted household interview), ``members.parquet``,
-``villages.parquet``, ``cadres.parquet``, ``nonresponse.parquet`` (visits that did not result in an
-interview: not found, refused …), ``rejected.csv`` (every rejected or flagged row, cumulative),
+``villages.parquet``, ``cadres.parquet``, ``townships.parquet`` (township forms), ``county_checks.parquet``
+(county document checklists), ``nonresponse.parquet`` (visits that did not result in an interview: not found,
+refused …), ``rejected.csv`` (every rejected or flagged row, cumulative),
 ``instances.parquet`` (every instance ID seen and its outcome) and ``ingest.json`` (counts, input hashes).
 """
 
@@ -42,10 +43,13 @@ class Responses:
     instances: pl.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None
+    townships: pl.DataFrame = field(default_factory=lambda: empty_table("townships"))
+    county_checks: pl.DataFrame = field(default_factory=lambda: empty_table("county_checks"))
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {"households": self.households, "members": self.members, "villages": self.villages,
-                "cadres": self.cadres, "nonresponse": self.nonresponse, "instances": self.instances}
+                "cadres": self.cadres, "nonresponse": self.nonresponse, "townships": self.townships,
+                "county_checks": self.county_checks, "instances": self.instances}
 
 
 def column_type(name: str) -> pl.DataType:
@@ -113,6 +117,7 @@ def load_responses(path: str | Path) -> Responses:
             households=tables["households"], members=tables["members"], villages=tables["villages"],
             cadres=tables["cadres"], nonresponse=tables["nonresponse"], rejected=read_rejected(path / "rejected.csv"),
             instances=pl.read_parquet(inst) if inst.exists() else pl.DataFrame(), meta=meta, source=path,
+            townships=tables["townships"], county_checks=tables["county_checks"],
         )
     plain = [p for p in sorted(path.iterdir()) if p.is_file() and p.stem.lower() in ("responses", "members", "答卷")
              and p.suffix.lower() in (".csv", ".xlsx")]

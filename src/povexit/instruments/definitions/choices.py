@@ -166,6 +166,99 @@ RESPONDENT_ROLE = choices(
     ("resident_team", "驻村工作队员/第一书记", "Resident work team / first secretary"),
 )
 
+# ---- added by the requirements review (form 2025.2) ----------------------------------------------------
+
+COVID_IMPACT = choices(
+    ("work_blocked", "外出务工受阻", "Could not go out to work"),
+    ("produce_unsold", "农产品滞销", "Farm produce could not be sold"),
+    ("income_loss", "收入减少", "Income fell"),
+    ("supply_shortage", "物资短缺", "Shortage of supplies"),
+    ("other", "其他", "Other"),
+)
+
+STUDENT_STAGE = choices(
+    ("preschool", "学前教育", "Pre-school"),
+    ("senior", "普通高中", "Senior secondary"),
+    ("vocational", "中职（中专、技校）", "Secondary vocational"),
+    ("college", "大学（高职、大专、本科及以上）", "College or university"),
+)
+
+RENOVATION_TARGET = choices(
+    ("registered_poor", "建档立卡贫困户", "Registered poor household"),
+    ("dibao", "低保户", "Minimum-living-allowance (低保) household"),
+    ("tekun_scattered", "农村分散供养特困人员", "Scattered extreme-poverty (特困) support"),
+    ("poor_disabled", "贫困残疾人家庭", "Poor household with a disabled member"),
+    ("none", "不属于4类重点对象", "None of the four target groups"),
+)
+
+RENOVATION_METHOD = choices(
+    ("repair", "维修加固", "Repair"),
+    ("rebuild", "拆除重建", "Rebuild"),
+)
+
+INDUSTRY_PARTICIPATION = choices(
+    ("cooperative", "加入合作经营", "Joined cooperative operation"),
+    ("dividend", "享受分红", "Receives dividends"),
+    ("base_production", "参加基地生产", "Works in the production base"),
+    ("coop_work", "在合作社（企业）打工", "Works for the cooperative (company)"),
+    ("supply", "为合作社（企业）提供原料或产品", "Supplies the cooperative (company)"),
+    ("other", "其它", "Other"),
+)
+
+EFFECT = choices(
+    ("good", "好", "Good"),
+    ("fair", "一般", "Fair"),
+    ("poor", "差", "Poor"),
+)
+
+LOAN_TERMS = choices(
+    ("base_rate", "基准利率", "Base interest rate"),
+    ("no_guarantee", "免担保", "No guarantor"),
+    ("no_collateral", "免抵押", "No collateral"),
+    ("interest_subsidy", "财政贴息", "Interest subsidised by the government"),
+    ("none", "都没有享受", "None of these"),
+)
+
+YES_NO_UNSURE = choices(("yes", "是", "Yes"), ("no", "否", "No"), ("unsure", "不确定", "Uncertain"))
+
+SATISFACTION = choices(
+    ("satisfied", "满意", "Satisfied"),
+    ("basic", "基本满意", "Fairly satisfied"),
+    ("dissatisfied", "不满意", "Dissatisfied"),
+    ("not_applicable", "不适用（没有驻村工作队或帮扶责任人）", "Not applicable (no work team or helper)"),
+)
+
+COOP_JOIN = choices(
+    ("land", "以土地承包经营权、林权入股", "Land or forest rights as shares"),
+    ("funds", "资金入股（扶贫资金、信贷资金、家庭财产）", "Money as shares (poverty funds, loans, own assets)"),
+    ("labour", "技术、劳务入股", "Skills or labour as shares"),
+    ("custody", "托管、托养", "Custody or contract rearing"),
+    ("other", "其他", "Other"),
+)
+
+DEBT_ORIGIN = choices(
+    ("historical", "历史遗留", "Inherited from the past"),
+    ("recent", "近年新产生", "Incurred recently"),
+    ("both", "两者都有", "Both"),
+)
+
+EXIT_PATHWAYS = choices(
+    ("industry", "产业帮扶脱贫", "Industry support"),
+    ("relocation", "易地扶贫搬迁脱贫", "Relocation"),
+    ("housing", "危房改造脱贫", "Housing renovation"),
+    ("employment", "就业创业脱贫", "Employment and enterprise"),
+    ("social_security", "兜底保障脱贫", "Social-security safety net"),
+    ("education_health", "教育医疗卫生脱贫", "Education, health and medical care"),
+    ("ecology", "生态补偿脱贫", "Ecological compensation"),
+    ("other", "其他", "Other"),
+)
+
+BURDEN = choices(
+    ("heavy", "较多", "Heavy"),
+    ("moderate", "一般", "Moderate"),
+    ("light", "较少", "Light"),
+)
+
 ALL: dict[str, tuple[Choice, ...]] = {
     "yes_no": YES_NO,
     "household_status": HOUSEHOLD_STATUS,
@@ -187,6 +280,19 @@ ALL: dict[str, tuple[Choice, ...]] = {
     "culture_centre": CULTURE_CENTRE,
     "clinic_rooms": CLINIC_ROOMS,
     "respondent_role": RESPONDENT_ROLE,
+    "covid_impact_kind": COVID_IMPACT,
+    "student_stage": STUDENT_STAGE,
+    "renovation_target": RENOVATION_TARGET,
+    "renovation_method": RENOVATION_METHOD,
+    "industry_participation": INDUSTRY_PARTICIPATION,
+    "effect": EFFECT,
+    "loan_terms": LOAN_TERMS,
+    "yes_no_unsure": YES_NO_UNSURE,
+    "satisfaction": SATISFACTION,
+    "coop_join": COOP_JOIN,
+    "debt_origin": DEBT_ORIGIN,
+    "exit_pathways": EXIT_PATHWAYS,
+    "burden": BURDEN,
 }
 
 

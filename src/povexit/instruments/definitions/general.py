@@ -12,6 +12,7 @@ from . import choices as C
 from .household import (
     COMPLETED,
     approval,
+    covid,
     education,
     evidence,
     food_clothing,
@@ -87,6 +88,7 @@ def form() -> FormDef:
         income(),
         judgement(),
         approval(),
+        covid(),
         evidence(),
     ]
     return FormDef(
@@ -99,6 +101,7 @@ def form() -> FormDef:
         choices=C.subset(
             "yes_no", "interview_result", "household_type", "relation", "sex", "schooling", "health",
             "disability_grade", "labour", "dropout_reason", "housing_grade", "housing_substitute", "infrastructure",
+            "student_stage", "renovation_target", "renovation_method", "covid_impact_kind",
         ),
         instance_name="concat(${household_id}, ' ', ${interview_result})",
     )

@@ -8,8 +8,10 @@ seed 002 附件1 (water: quality, ≥40 L per person a day, ≤10 min round trip
 from __future__ import annotations
 
 from ..formdef import (
+    V2025_2,
     Node,
     Question,
+    added,
     calc,
     decimal,
     group,
@@ -18,6 +20,7 @@ from ..formdef import (
     q,
     repeat,
     s1,
+    sm,
     text,
     yn,
 )
@@ -129,8 +132,34 @@ def water() -> Node:
     )
 
 
-def education() -> Node:
+def education(registered: bool = False) -> Node:
+    """义务教育 (附件2 Q2, 附件3 二(二)1), plus — added in 2025.2 — whether the education support (资助)
+    policies were delivered (附件2 Q2(2), registered) and students at other stages (附件2 Q3, 附件3 (2))."""
     dropout = "${dropout} = 'yes'"
+    other = "${other_stage_students} = 'yes'"
+    extra: list[Node] = []
+    if registered:
+        extra += [
+            yn("education_policy_delivered", "（无辍学时）今年教育扶持（资助）政策是否全部落实到位",
+               "(No dropout) Were this year's education support (grants, waivers) policies all delivered?",
+               relevant="${has_compulsory_child} = 'yes' and ${dropout} = 'no'"),
+            text("education_policy_gap", "哪些教育扶持政策没有落实到位", "Which education policies were not delivered?",
+                 required=True, relevant="${education_policy_delivered} = 'no'"),
+        ]
+    extra += [
+        yn("other_stage_students", "是否有其他阶段在校生（含学前教育、高中、中职、大学）",
+           "Any student at another stage (pre-school, senior or vocational secondary, college)?"),
+        sm("student_stage", "other_stage_levels", "在哪个阶段（可多选）", "Which stages (several allowed)", relevant=other),
+    ]
+    if registered:
+        extra += [
+            yn("other_stage_policy_delivered", "今年是否享受了全部教育扶持政策", "Did they receive all education support this year?",
+               relevant=other),
+            text("other_stage_policy_gap", "哪些项目未享受", "Which support was not received?", required=True,
+                 relevant="${other_stage_policy_delivered} = 'no'"),
+        ]
+    extra.append(text("schooling_difficulties", "上学方面有什么困难", "Difficulties with schooling", relevant=other,
+                      hint_zh="没有困难可不填", hint_en="Leave empty if none"))
     return group(
         "grp_education", "义务教育", "Compulsory education",
         yn("has_compulsory_child", "家中有义务教育阶段适龄儿童、少年（6–15周岁）", "Any child of compulsory-school age (6–15)?"),
@@ -141,6 +170,7 @@ def education() -> Node:
         yn("home_schooling", "是否送教上门（重度残疾）", "Taught at home (送教上门, severe disability)?", relevant=dropout),
         yn("persuaded_back", "是否已开展劝返复学工作", "Has the school persuaded them back (劝返复学)?",
            relevant=f"{dropout} and ${{home_schooling}} = 'no'"),
+        *added(V2025_2, *extra),
         relevant=COMPLETED,
     )
 
@@ -156,7 +186,11 @@ def medical(registered: bool) -> Node:
     items += [
         yn("serious_illness_present", "家中有大病、重病病人", "Anyone seriously ill?"),
         yn("medical_expense_excessive", "医疗刚性支出是否过大", "Are unavoidable medical costs excessive?", relevant=serious),
+        *added(V2025_2, text("medical_expense_detail", "医疗支出过大的具体情况", "How the medical costs are excessive",
+                             required=True, relevant="${medical_expense_excessive} = 'yes'")),
         yn("medical_basic_life_secured", "得病后基本生活是否有保障", "Is basic living secured despite the illness?", relevant=serious),
+        *added(V2025_2, text("medical_life_detail", "基本生活无保障的具体情况", "How basic living is not secured",
+                             required=True, relevant="${medical_basic_life_secured} = 'no'")),
     ]
     if registered:
         items += [
@@ -166,10 +200,23 @@ def medical(registered: bool) -> Node:
             yn("chronic_patient_present", "是否有符合家庭医生签约服务的慢性病患者", "Any chronic patient eligible for family-doctor contracting?"),
             yn("chronic_contracted", "慢性病患者是否已签约家庭医生", "Has the chronic patient a family-doctor contract?",
                relevant="${chronic_patient_present} = 'yes'"),
+            *added(
+                V2025_2,
+                yn("contracted_doctor_serves", "签约医生是否提供相关服务", "Does the contracted doctor actually provide services?",
+                   relevant="${chronic_contracted} = 'yes'"),
+                yn("chronic_card", "是否有慢性病卡", "Has the patient a chronic-illness card (慢性病卡)?",
+                   relevant="${chronic_patient_present} = 'yes'"),
+                yn("chronic_drug_subsidy", "慢性病合规药费是否享受了补助", "Are eligible chronic-illness drug costs subsidised?",
+                   relevant="${chronic_patient_present} = 'yes'"),
+                text("chronic_drug_subsidy_reason", "没有享受药费补助的原因", "Why the drug costs are not subsidised",
+                     required=True, relevant="${chronic_drug_subsidy} = 'no'"),
+            ),
             yn("hospitalised", "今年家庭成员是否住院治疗", "Anyone hospitalised this year?"),
             yn("hospital_one_stop", "先诊疗后付费、“一站式”结算是否落实", "Treatment-first and one-stop settlement applied?",
                relevant="${hospitalised} = 'yes'"),
         ]
+    items += added(V2025_2, text("medical_other_problems", "医疗保障方面还存在的其他问题", "Other problems with medical security",
+                                 hint_zh="没有可不填", hint_en="Leave empty if none"))
     return group("grp_medical", "基本医疗", "Basic medical care", *items, relevant=COMPLETED)
 
 
@@ -183,13 +230,49 @@ def housing() -> Node:
         yn("renovated", "是否实施危房改造", "Dangerous-house renovation carried out?"),
         yn("renovation_finished", "新房是否已完工（经鉴定合格）", "New house finished (certified)?", relevant="${renovated} = 'yes'"),
         yn("renovation_occupied", "是否已入住改造后的住房", "Moved into the renovated house?", relevant="${renovation_finished} = 'yes'"),
+        *added(V2025_2, *renovation_details()),
         s1("housing_substitute", "housing_substitute", "是否有其他安全住房保障", "Other safe housing arrangement",
            relevant="${housing_grade} = 'C' or ${housing_grade} = 'D' or ${housing_grade} = 'unassessed'"),
         yn("housing_safe", "综合判断住房安全是否有保障", "All in all, is housing safe?"),
+        *added(
+            V2025_2,
+            text("housing_unsafe_detail", "住房安全无保障的具体表现", "How the housing is not safe", required=True,
+                 relevant="${housing_safe} = 'no'"),
+            text("housing_other_problems", "住房保障方面还存在的其他问题", "Other problems with housing security",
+                 hint_zh="没有可不填", hint_en="Leave empty if none"),
+        ),
         Question(type="image", name="photo_house", zh="住房照片", en="Photo of the house", parameters="max-pixels=1600",
                  hint_zh="拍摄房屋正面及主要承重结构", hint_en="Front of the house and the main load-bearing structure"),
         relevant=COMPLETED,
     )
+
+
+def renovation_details() -> list[Node]:
+    """危房改造 details (附件2 Q8), asked when a renovation was carried out."""
+    ren = "${renovated} = 'yes'"
+    rebuild = f"{ren} and ${{renovation_method}} = 'rebuild'"
+    return [
+        yn("renovation_policy_ok", "是否符合危改政策", "Does the renovation meet the policy?", relevant=ren),
+        s1("renovation_target", "renovation_target_group", "属于哪类危改重点对象（4类重点对象）",
+           "Which target group (the four priority groups)?", relevant=ren),
+        s1("renovation_method", "renovation_method", "危改方式", "Renovation method", relevant=ren,
+           appearance="horizontal-compact"),
+        yn("renovation_area_ok", "D级拆除重建的面积是否在标准范围内", "Is the rebuilt (grade D) floor area within the limits?",
+           relevant=rebuild),
+        decimal("renovation_area_gap_m2", "超标（正数）或不达标（负数）的面积（平方米）",
+                "Area above (positive) or below (negative) the limits (m²)", min=-300, max=500, extra=". != 0",
+                extra_zh="面积不达标时不能为 0", extra_en="Cannot be 0 when the area is off the limits",
+                relevant=f"{rebuild} and ${{renovation_area_ok}} = 'no'"),
+        yn("renovation_quality_ok", "改造质量是否达标", "Does the build quality meet the standard?", relevant=ren),
+        text("renovation_quality_problems", "质量不达标的具体表现", "How the quality falls short", required=True,
+             relevant=f"{ren} and ${{renovation_quality_ok}} = 'no'"),
+        yn("renovation_old_demolished", "旧房是否拆除", "Was the old house demolished?", relevant=rebuild),
+        yn("renovation_subsidy_paid", "危改补贴是否落实", "Was the renovation subsidy paid?", relevant=ren),
+        decimal("renovation_subsidy_yuan", "危改补贴金额（元）", "Renovation subsidy received (yuan)", min=1, max=200_000,
+                relevant=f"{ren} and ${{renovation_subsidy_paid}} = 'yes'"),
+        decimal("renovation_own_yuan", "农户自筹金额（元）", "Paid by the household itself (yuan)", min=0, max=1_000_000,
+                relevant=ren, hint_zh="没有自筹填 0", hint_en="0 if nothing"),
+    ]
 
 
 INCOME_FORMULA = (
@@ -198,12 +281,15 @@ INCOME_FORMULA = (
 )
 
 
-def income() -> Node:
+def income(registered: bool = False) -> Node:
     def amount(name: str, zh: str, en: str, hint_zh: str = "", hint_en: str = "") -> Question:
         return decimal(name, zh, en, min=0, max=MAX_INCOME, hint_zh=hint_zh, hint_en=hint_en)
 
     return group(
         "grp_income", "家庭收入（近12个月）", "Household income (last 12 months)",
+        *added(V2025_2, integer("wage_earners", "目前家中有几人务工（人）", "Members working for wages (persons)", min=0, max=30,
+                                extra=". <= ${persons}", extra_zh="不能多于户籍人口",
+                                extra_en="Cannot exceed the household members")),
         amount("income_wage", "工资性收入（元）", "Wages (yuan)", "务工、公益性岗位等", "Wage work, public-welfare jobs …"),
         amount("income_business", "生产经营性收入（元）", "Business and farming income (yuan)"),
         amount("income_property", "财产性收入（元）", "Property income (yuan)", "租金、分红、入股收益等", "Rent, dividends, shares …"),
@@ -220,6 +306,28 @@ def income() -> Node:
         yn("income_stable", "综合研判该户收入是否稳定可持续", "All in all, is the income stable and sustainable?"),
         text("income_unstable_reason", "收入不稳定的具体情况", "Why the income is not stable",
              relevant="${income_stable} = 'no'"),
+        *(added(V2025_2, s1("yes_no_unsure", "income_above_line_expected",
+                            "根据该户实际情况研判，今年人均纯收入能否超过扶贫标准",
+                            "Judging by the household's situation, will this year's net income per head exceed the poverty line?",
+                            appearance="horizontal-compact")) if registered else []),
+        relevant=COMPLETED,
+    )
+
+
+def covid() -> Node:
+    """新冠肺炎疫情影响情况 (附件2 Q29, 附件3 五), added in 2025.2."""
+    hit = "${covid_impact} = 'yes'"
+    return group(
+        "grp_covid", "新冠肺炎疫情影响", "COVID-19 impact",
+        *added(
+            V2025_2,
+            yn("covid_impact", "新冠肺炎疫情对该户是否造成较大影响", "Did COVID-19 hit the household hard?"),
+            sm("covid_impact_kind", "covid_impact_kinds", "带来哪些较大影响（可多选）", "What impact (several allowed)", relevant=hit),
+            text("covid_impact_other", "其他影响的具体情况", "Other impact: what", required=True,
+                 relevant=f"{hit} and selected(${{covid_impact_kinds}}, 'other')"),
+            text("covid_solution", "是怎么解决的", "How was it solved?", required=True, relevant=hit,
+                 hint_zh="尚未解决的写明“未解决”及原因", hint_en="If not solved, say so and why"),
+        ),
         relevant=COMPLETED,
     )
 

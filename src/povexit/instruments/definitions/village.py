@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from ..formdef import FORM_VERSION, FormDef, Node, Question, decimal, group, integer, sm, text, yn
+from ..formdef import (
+    FORM_VERSION,
+    V2025_2,
+    FormDef,
+    Node,
+    Question,
+    added,
+    decimal,
+    group,
+    integer,
+    sm,
+    text,
+    yn,
+)
 from . import choices as C
 from .household import gps, meta, village_pick
 
@@ -55,6 +68,23 @@ def interview() -> Node:
                 required=False),
         text("work_summary", "脱贫攻坚基本情况、政策和项目实施情况", "Poverty work, policies and projects", appearance="multiline"),
         text("main_problems", "存在的主要问题和薄弱环节", "Main problems and weak points", appearance="multiline"),
+        # the four set questions of the village interview guide (seed 002 附件4), added in 2025.2
+        *added(
+            V2025_2,
+            text("plan_targets_progress", "1. 全村脱贫攻坚基本情况，今年的总体部署、具体安排、减贫计划、目标任务完成情况，今年以来做了哪些工作、取得了哪些成效",
+                 "1. The village's poverty work: this year's plan, arrangements, poverty-reduction targets and progress; "
+                 "what was done this year and with what results", required=True, appearance="multiline"),
+            text("epidemic_response", "2. 今年以来采取了哪些具体举措克服新冠肺炎疫情影响，如何统筹抓好疫情防控与脱贫攻坚",
+                 "2. What the village did this year to overcome the COVID-19 impact while keeping up the poverty work",
+                 required=True, appearance="multiline"),
+            text("policies_projects", "3. 今年实施了哪些扶贫政策和项目，是怎样实施的，村里做了哪些工作，效果怎么样",
+                 "3. Which poverty policies and projects ran this year, how they were carried out, and how well they worked",
+                 required=True, appearance="multiline"),
+            text("challenges", "4. 目前的贫困状况、存在的主要问题和薄弱环节，在剩余贫困人口脱贫、巩固拓展脱贫成果、全面实现“两不愁三保障”方面面临的突出困难和挑战",
+                 "4. The present poverty situation, main problems and weak points, and the hardest challenges in lifting the "
+                 "remaining poor, consolidating the gains and meeting the 'two assurances, three guarantees' in full",
+                 required=True, appearance="multiline"),
+        ),
         Question(type="image", name="photo_clinic", zh="卫生室照片", en="Photo of the clinic", parameters="max-pixels=1600"),
         Question(type="audio", name="audio_interview", zh="访谈录音", en="Interview recording"),
         appearance=None,
