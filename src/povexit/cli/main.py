@@ -30,6 +30,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "synth", "registry", "sample", "instruments", "ingest", "adjudicate", "estimate", "verify",
     "quality", "report", "demo", "serve",
+    "evaluate",
 )
 
 
