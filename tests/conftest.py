@@ -11,6 +11,13 @@ SHARED = REPO.parent / "shared"
 os.environ.setdefault("POVEXIT_LANG", "zh")
 
 
+@pytest.fixture(autouse=True)
+def _chinese_by_default(monkeypatch):
+    """Every test starts in the default language (Chinese), whatever an earlier test in the same worker
+    switched to: `--lang en` and the report/demo commands set POVEXIT_LANG for the process."""
+    monkeypatch.setenv("POVEXIT_LANG", "zh")
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     assert SHARED.is_dir(), f"../shared not found beside the repository ({SHARED})"

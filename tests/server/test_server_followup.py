@@ -183,6 +183,8 @@ def test_future_date_and_a_county_that_may_not_exit(assessment, team):
 
 
 def test_xlsx_round_trip_statuses_recheck_and_required_step(assessment, team, client_for):
+    # other tests in this process write audit entries for counties of the same name: count only ours
+    first_seq = (AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     decide(assessment, "rectify")
     record_until(assessment, team, "provincial_assessment")
     issued = problem_list_bytes(assessment.name, deadline=D(2019, 4, 15))
@@ -274,7 +276,7 @@ def test_xlsx_round_trip_statuses_recheck_and_required_step(assessment, team, cl
 
     # everything is in the chain, the uploaded workbooks are stored and hash-checked
     assert LedgerUpload.objects.filter(county=assessment).count() == 4
-    acts = list(AuditEntry.objects.filter(county=assessment.name).values_list("action", flat=True))
+    acts = list(AuditEntry.objects.filter(county=assessment.name, seq__gte=first_seq).values_list("action", flat=True))
     assert acts.count("problem_answer") >= 5 and acts.count("problem_recheck") == 4
     assert "problems_issue" in acts and "procedure_record" in acts
     report = check_database()

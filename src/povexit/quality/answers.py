@@ -13,7 +13,7 @@ from functools import cache
 
 import polars as pl
 
-from ..instruments.schema import HOUSEHOLD_INSTRUMENTS, META, SERVER_META, schema
+from ..instruments.schema import HOUSEHOLD_INSTRUMENTS, META, SERVER_META, schema, since_names
 from ..instruments.xpath import Unsupported, compile_bool
 
 # Meta and bookkeeping columns: not answers.
@@ -88,6 +88,10 @@ def skipped_answers(households: pl.DataFrame) -> pl.DataFrame:
             continue
         txt = _text_frame(part, inst)
         kinds = schema(inst).kinds()
+        # questions added in a later form version are asked only of submissions from that version: a
+        # submission that answers none of them came from an older form (as ingest judges it)
+        later = [c for c in since_names() if c in txt.columns]
+        newer_form = pl.any_horizontal([pl.col(c).is_not_null() for c in later]) if later else pl.lit(False)
         asked, skipped = [], []
         for name, _kind in asked_fields(inst):
             rel = schema(inst).field(name).relevance()
@@ -95,6 +99,8 @@ def skipped_answers(households: pl.DataFrame) -> pl.DataFrame:
                 r = pl.all_horizontal([compile_bool(e, kinds) for e in rel]) if rel else pl.lit(True)
             except Unsupported:
                 continue
+            if name in since_names():
+                r = r & newer_form
             r = r.fill_null(False)
             asked.append(r.cast(pl.Int32))
             skipped.append((r & pl.col(name).is_null()).cast(pl.Int32))
