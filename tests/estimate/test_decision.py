@@ -182,3 +182,20 @@ def test_near_threshold_when_the_estimate_sits_on_it() -> None:
     d = detail["wrongful_exit_rate"]
     assert d["extra_households"] is None and d["mode"] == "never" and d["attainable"] is False
     assert "即使普查也无法判定" in d["note_zh"] and "even a census would not settle it" in d["note_en"]
+
+
+def test_households_that_are_nearly_all_of_the_sampled_villages_are_called_a_census_of_them() -> None:
+    """Approval near 90%: the households that would settle it can be (nearly) every household of the
+    villages already drawn; the note says so instead of quoting a bare number."""
+    from povexit.estimate.decision import _advice
+    from povexit.estimate.growth import Settlement
+
+    g = _growth(0.905, 0.01, _within(24, 33, 0.0))
+    assert g.kh_max > 1
+    d: dict = {}
+    zh, en = _advice("approval_rate", g, Settlement("households", 1.0, 0.95 * g.kh_max), {}, d)
+    assert "几乎相当于普查这些村的全部农户" in zh and "practically every household there" in en
+    assert d["census_of_sampled_villages"] is True
+    d2: dict = {}
+    zh2, _ = _advice("approval_rate", g, Settlement("households", 1.0, 1.0 + 0.1 * (g.kh_max - 1)), {}, d2)
+    assert "普查" not in zh2 and "census_of_sampled_villages" not in d2

@@ -239,6 +239,12 @@ def _advice(name: str, g: Any, s: Any, frames: dict[str, float], d: dict[str, An
     else:
         what_zh, what_en = f"约 {hh} 户{hz}", f"about {hh} more {he}"
     if s.mode == "households":
+        if g.kh_max > 1 and s.kh >= 0.9 * g.kh_max:
+            # the extra households are (nearly) all the sampled villages hold: say it is a census of them
+            d["census_of_sampled_villages"] = True
+            return (f"按当前估计值和设计效应，需在已抽中的村内再调查{what_zh}，几乎相当于普查这些村的全部农户",
+                    f"at the current estimate and design effect it would take {what_en} in the villages already "
+                    "drawn: practically every household there")
         return (f"按当前估计值和设计效应，需在已抽中的村内再调查{what_zh}",
                 f"at the current estimate and design effect it would take {what_en} in the villages already drawn")
     total_v = frames.get("villages", float("nan"))
