@@ -197,3 +197,30 @@ def test_reads_the_estimate_layers_all_table(tmp_path):
     s = summarise(recs)
     assert [(g.region, g.counties, g.below_threshold) for g in s.regions] == [("western", 2, 1)]
     assert s.decisions == {"pass": 1, "rectify": 0, "fail": 1} and s.no_wrongful == 1
+
+
+def test_year_on_year_with_previous(tmp_path):
+    # this year: 3 of 5 no wrongful exit (60%), 3 of 5 no missed (60%), 2 of 5 neither (40%)
+    now = write_inputs(tmp_path / "now", COUNTIES)
+    # previous year: 1 of 2 no wrongful (50%), 1 of 2 no missed (50%), 0 neither
+    before = write_inputs(tmp_path / "before", [est("甲县", "河南省", 0.015, 0.0, 0.01, 0.95),
+                                                 est("乙县", "河南省", 0.016, 0.01, 0.0, 0.95)])
+    res = build_summary(now, tmp_path / "out", "zh", formats=("docx", "xlsx"), previous=before)
+    d = Document(str(res.files["docx"]))
+    text = "\n".join(p.text for p in d.paragraphs)
+    assert ("与上年相比，未发现错退、未发现漏评、既未发现错退又未发现漏评的县的比例分别高10个百分点、高10个百分点和高40个百分点。"
+            in text)
+    table = next(t for t in d.tables if t.rows[0].cells[1].text == "本年")
+    assert [[c.text for c in r.cells] for r in table.rows[1:4]] == [
+        ["未发现错退的县", fmt.pct(0.6), fmt.pct(0.5), "+10个百分点"],
+        ["未发现漏评的县", fmt.pct(0.6), fmt.pct(0.5), "+10个百分点"],
+        ["既未发现错退又未发现漏评的县", fmt.pct(0.4), fmt.pct(0.0), "+40个百分点"]]
+    data = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert data["year_on_year"]["previous_counties"] == 2
+    ws = load_workbook(res.files["xlsx"])["汇总数据"]
+    assert any("与上年相比" in str(c.value) for row in ws.iter_rows() for c in row)
+    en = build_summary(now, tmp_path / "en", "en", formats=("docx",), previous=before)
+    assert "10 points higher, 10 points higher and 40 points higher" in "\n".join(
+        p.text for p in Document(str(en.files["docx"])).paragraphs)
+    plain = build_summary(now, tmp_path / "plain", "zh", formats=("docx",))
+    assert not any(t.rows[0].cells[1].text == "本年" for t in Document(str(plain.files["docx"])).tables)

@@ -76,6 +76,8 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option(None, "--lang", help="zh（默认）或 en"),
         counties: Path = typer.Option(None, "--counties", help="counties.csv（省、区域），可选"),
         title: str = typer.Option(None, "--title", help="报告标题 / title"),
+        previous: list[Path] = typer.Option(None, "--previous",
+                                            help="上年各县的估计结果（与输入同格式），用于同比 / previous year's estimates"),
     ) -> None:
         """跨县汇总（省级评估或国家抽查）：汇总表（.xlsx）和简要报告（.docx/.pdf）。"""
         from ..report import build_summary
@@ -83,7 +85,7 @@ def register(app: typer.Typer) -> None:
         language = _lang(lang)
         with progress(transient=True) as bar:
             task = bar.add_task(t("汇总", "summarising"), total=None)
-            res = build_summary(inputs, out, language, counties=counties, title=title)
+            res = build_summary(inputs, out, language, counties=counties, title=title, previous=previous or None)
             bar.update(task, completed=1, total=1)
         from ..report.labels import DECISIONS, pick
 

@@ -147,6 +147,17 @@ def _overview(doc: Doc, r: CountyReport, t: _T, charts: dict[str, ChartImage]) -
             f"Village checklists (poor-village exit standards) were completed for {iv.village_checklists} "
             "villages (results in section 3).",
         )))
+    ni = r.new_items
+    if ni.townships_surveyed:
+        doc.add(Para(t(
+            f"对{ni.townships_surveyed}个乡（镇）（{_join(ni.township_names, 'zh')}）填写了乡镇调查表并开展了乡镇访谈。",
+            f"Township forms and interviews were completed for {ni.townships_surveyed} townships "
+            f"({_join(ni.township_names, 'en')}).",
+        )))
+    else:
+        doc.add(Para(t("工作目录中没有乡镇调查表（旧版问卷或未填写），乡镇访谈情况从略。",
+                       "No township forms in the work directory (older form version or not filled in)."),
+                     style="note"))
     # (二) household survey
     doc.add(t.sub(1, "入户调查情况", "Household survey"))
     towns = len(o.townships_visited)
@@ -341,8 +352,9 @@ def _problems(doc: Doc, r: CountyReport, t: _T, charts: dict[str, ChartImage]) -
                        f"All {r.villages_checked} villages checked meet the infrastructure and service standards.")))
     else:
         doc.add(Para(t("工作目录中没有村级核查表。", "No village checklists in the work directory."), style="note"))
+    _new_policy(doc, r, t)
     d = r.disapproval
-    doc.add(t.sub(2, "群众认可情况", "Approval"))
+    doc.add(t.sub(4, "群众认可情况", "Approval"))
     if d.surveyed:
         reasons = _join([f"{txt}（{n}户）" if lang == "zh" else f"{txt} ({n})" for txt, n in d.reasons], lang)
         doc.add(Para(t(
@@ -351,6 +363,70 @@ def _problems(doc: Doc, r: CountyReport, t: _T, charts: dict[str, ChartImage]) -
             f"Of {d.surveyed} households that answered, {d.households} ({_share(d.households, d.surveyed)}) do not "
             "approve" + (f"; main reasons: {reasons}." if reasons else "."),
         )))
+    sat = r.new_items.satisfaction
+    if sat:
+        parts_zh = [f"{x.label}为{_share(x.satisfied, x.answered)}（作答{x.answered}户中满意和基本满意{x.satisfied}户）"
+                    for x in sat]
+        parts_en = [f"{x.label}: {_share(x.satisfied, x.answered)} ({x.satisfied} of {x.answered} satisfied or "
+                    "fairly satisfied)" for x in sat]
+        doc.add(Para(t("建档立卡户" + "，".join(parts_zh) + "。", "Registered households — " + "; ".join(parts_en) + ".")))
+        for x in sat:
+            if x.dissatisfied_reasons:
+                why = _join([f"{w}（{n}户）" if lang == "zh" else f"{w} ({n})" for w, n in x.dissatisfied_reasons], lang)
+                doc.add(Para(t(f"{x.label}：不满意的原因主要有{why}。", f"{x.label} — reasons for dissatisfaction: {why}."),
+                             style="note"))
+    else:
+        doc.add(Para(t("调查数据中没有对驻村工作队和帮扶责任人满意度的回答（旧版问卷），满意度从略。",
+                       "The data have no answers on satisfaction with the village work team and the helper (older "
+                       "form version)."), style="note"))
+
+
+def _new_policy(doc: Doc, r: CountyReport, t: _T) -> None:
+    """(三) policy gaps from the questions of form 2025.2; (四) the county document checklist."""
+    ni = r.new_items
+    doc.add(t.sub(2, "政策落实情况（新增调查项目）", "Policy delivery (items added in form 2025.2)"))
+    if not ni.gaps:
+        doc.add(Para(t("调查数据为旧版问卷，没有小额信贷、残疾人补贴、低保特困、养老保险、慢性病服务等新增项目的回答，此项从略。",
+                       "The data come from an older form version without the added items (micro-credit, disability "
+                       "allowances, dibao/tekun, pensions, chronic-illness services): omitted."), style="note"))
+    else:
+        found = [g for g in ni.gaps if g.households]
+        if found:
+            doc.add(Para(t(
+                f"按新增调查项目，{ni.gap_households}户建档立卡户存在政策落实问题（一户可有多项）。",
+                f"By the added questions, {ni.gap_households} registered households have a policy-delivery gap "
+                "(a household may have several).",
+            )))
+            doc.add(Table.of(
+                [t("问题", "Gap"), t("户数", "Households"), t("作答户数", "Answered"), t("占作答户比例", "Share")],
+                [[g.label, str(g.households), str(g.answered), _share(g.households, g.answered)] for g in found],
+                align="lrrr", widths=(4, 1, 1, 1),
+                caption=t.tab("新增调查项目发现的政策落实问题", "Policy gaps found by the added questions"),
+            ))
+        else:
+            doc.add(Para(t("新增调查项目未发现政策落实问题。", "The added questions found no policy-delivery gap.")))
+        if ni.gaps_absent:
+            doc.add(Para(t(f"以下项目没有回答（旧版问卷），未作统计：{_join(ni.gaps_absent, 'zh')}。",
+                           f"Not asked (older form version), not counted: {_join(ni.gaps_absent, 'en')}."),
+                         style="note"))
+    doc.add(t.sub(3, "县级脱贫攻坚部署资料核查", "County document checklist"))
+    if not ni.county_checks:
+        doc.add(Para(t("工作目录中没有县级资料核查表（旧版问卷或未填写），此项从略。",
+                       "No county document checklist in the work directory (older form version or not filled in)."),
+                     style="note"))
+        return
+    unmet = ni.county_checks_unmet
+    if unmet:
+        doc.add(Para(t(f"核查的{len(ni.county_checks)}项资料中，{len(unmet)}项不符合要求。",
+                       f"{len(unmet)} of the {len(ni.county_checks)} documents checked fall short.")))
+        doc.add(Table.of(
+            [t("核查项目", "Item"), t("缺失或不符合要求的具体情况", "What is missing or falls short")],
+            [[c.label, c.detail or "—"] for c in unmet], align="ll", widths=(3, 4),
+            caption=t.tab("县级资料核查未达要求的项目", "County documents not meeting the requirement"),
+        ))
+    else:
+        doc.add(Para(t(f"核查的{len(ni.county_checks)}项资料均符合要求。",
+                       f"All {len(ni.county_checks)} documents checked meet the requirement.")))
 
 
 # ---- 四、评估结果反馈情况 -----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from .model import (
     TownshipFieldwork,
     VillageProblem,
 )
+from .new_items import new_items
 from .village_checks import check_village
 from .workdir import WorkdirData
 
@@ -529,6 +530,6 @@ def county_report(data: WorkdirData, *, lang: str = "zh") -> CountyReport:
         near_threshold_notes=bool(est.get("near_threshold_detail")), problems=probs, problem_households=n_prob,
         village_problems=vprobs, villages_checked=n_checked, disapproval=disapproval(hh),
         feedback=feedback(data, hh, lang), sampling=sampling(data), fieldwork=fieldwork(data, hh),
-        annex=annex(data, hh),
+        annex=annex(data, hh), new_items=new_items(data, hh, lang),
         warnings=[L.pick(_WARN[w], lang) if w in _WARN else w for w in data.warnings],
     )

@@ -11,6 +11,8 @@ import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .new_items import NewItems
+
 
 @dataclass
 class IndicatorRow:
@@ -219,6 +221,7 @@ class CountyReport:
     fieldwork: list[TownshipFieldwork]
     annex: Annex
     warnings: list[str] = field(default_factory=list)
+    new_items: NewItems = field(default_factory=NewItems)  # answers of form 2025.2 (empty: older form)
 
     def indicator(self, key: str) -> IndicatorRow:
         for i in self.indicators:

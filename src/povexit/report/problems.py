@@ -23,6 +23,7 @@ from . import labels as L
 from .content import feedback as feedback_cases
 from .households import _date_expr, evidence_for, household_table, split_rules, team_of
 from .model import FeedbackCase
+from .new_items import county_checks, policy_gaps
 from .village_checks import check_village
 from .workdir import WorkdirData
 
@@ -156,6 +157,31 @@ def problem_list(data: WorkdirData, *, lang: str = "zh", deadline: _dt.date | No
                 status=L.pick(L.PROBLEM_STATUSES[3], lang), measure="",
                 responsible=L.responsible_unit(rule, v["township"], lang), deadline=due, result="", closed=False,
             ))
+    info = {h["household_id"]: h for h in hh.select("household_id", "county", "masked_name", "masked_id", "status",
+                                                     "date", "team").to_dicts()} if not hh.is_empty() else {}
+    for g in policy_gaps(data, hh, lang)[1]:  # gaps the questions of form 2025.2 reveal
+        h = info.get(g.household_id, {})
+        rows.append(ProblemRow(
+            no=0, county=h.get("county") or county, township=g.township, village=g.village, group=g.group,
+            household_id=g.household_id, masked_name=h.get("masked_name") or "", masked_id=h.get("masked_id") or "",
+            household_type=_household_type(h.get("status") or "registered", lang),
+            category=L.pick(L.CATEGORIES["policy"], lang), problem_type=g.label, rule_id=g.rule_id,
+            detail=g.detail, evidence=g.evidence, found_on=h.get("date"), team=h.get("team"),
+            status=L.pick(L.PROBLEM_STATUSES[3], lang), measure="",
+            responsible=L.responsible_unit(g.rule_id, g.township, lang), deadline=due, result="", closed=False,
+        ))
+    for c in county_checks(data, lang):  # county document checklist (seed 001 §三(三))
+        if c.met:
+            continue
+        rows.append(ProblemRow(
+            no=0, county=county, township=None, village=None, group=None, household_id=None, masked_name="",
+            masked_id="", household_type=L.pick(("县", "county"), lang),
+            category=L.pick(("脱贫攻坚部署", "County poverty-work arrangements"), lang), problem_type=c.label,
+            rule_id=f"county.{c.item}", detail=c.detail or c.label, evidence=f"{c.item}=" + L.pick(("否", "no"), lang),
+            found_on=None, team=None, status=L.pick(L.PROBLEM_STATUSES[3], lang), measure="",
+            responsible=L.pick(("县委、县政府", "county party committee and government"), lang), deadline=due,
+            result="", closed=False,
+        ))
     rows.sort(key=lambda r: (r.township or "", r.village or "", r.household_id or "~", r.rule_id))
     for i, r in enumerate(rows, 1):
         r.no = i

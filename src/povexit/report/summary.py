@@ -305,6 +305,45 @@ def headline(s: Summary) -> list[str]:
     return out
 
 
+@dataclass
+class YearOnYear:
+    """Shares of counties with no wrongful exit / no missed poor / neither, this year and the previous one."""
+    counties: int
+    previous_counties: int
+    rows: list[tuple[str, float, float]]  # (key, share now, share previous)
+
+
+YOY_LABELS: dict[str, tuple[str, str]] = {
+    "no_wrongful": ("未发现错退的县", "counties with no wrongful exit"),
+    "no_missed": ("未发现漏评的县", "counties with no missed poor"),
+    "neither": ("既未发现错退又未发现漏评的县", "counties with neither"),
+}
+
+
+def year_on_year(s: Summary, prev: Summary) -> YearOnYear | None:
+    if not s.counties or not prev.counties:
+        return None
+    return YearOnYear(s.counties, prev.counties, [
+        (k, getattr(s, k) / s.counties, getattr(prev, k) / prev.counties) for k in YOY_LABELS])
+
+
+def _pp(d: float) -> str:
+    v = round(abs(d) * 100, 1)
+    return f"{v:g}"
+
+
+def yoy_sentence(y: YearOnYear, lang: str) -> str:
+    zh = lang != "en"
+    diffs = [now - before for _k, now, before in y.rows]
+    if zh:
+        parts = [("高" if d > 0 else "低" if d < 0 else "持平") + (f"{_pp(d)}个百分点" if d else "") for d in diffs]
+        return ("与上年相比，未发现错退、未发现漏评、既未发现错退又未发现漏评的县的比例分别"
+                + "、".join(parts[:-1]) + "和" + parts[-1] + "。")
+    parts = [(f"{_pp(d)} points higher" if d > 0 else f"{_pp(d)} points lower" if d < 0 else "unchanged") for d in diffs]
+    return ("Compared with the previous year, the shares of counties with no wrongful exit, no missed poor and neither "
+            f"are {parts[0]}, {parts[1]} and {parts[2]} respectively.")
+
+
 # ---- documents ----------------------------------------------------------------------------------------
 
 def _row_cells(r: CountyRecord, lang: str) -> list[str | Cell]:
@@ -315,7 +354,8 @@ def _row_cells(r: CountyRecord, lang: str) -> list[str | Cell]:
             fmt.pct(r.v("approval_rate")), Cell(dec, tone=tone)]  # type: ignore[arg-type]
 
 
-def compose_summary(s: Summary, *, title: str | None = None, chart: Any = None) -> Doc:
+def compose_summary(s: Summary, *, title: str | None = None, chart: Any = None,
+                    yoy: YearOnYear | None = None) -> Doc:
     lang = s.lang
     zh = lang != "en"
 
@@ -333,6 +373,8 @@ def compose_summary(s: Summary, *, title: str | None = None, chart: Any = None) 
         doc.add(Para(sent))
     dec = "、".join(f"{L.pick(L.DECISIONS[k], lang)}{v}个" for k, v in s.decisions.items()) if zh else \
         "; ".join(f"{L.pick(L.DECISIONS[k], lang)}: {v}" for k, v in s.decisions.items())
+    if yoy is not None:
+        doc.add(Para(yoy_sentence(yoy, lang)))
     doc.add(Para(t(f"评估结论：{dec}。", f"Decisions — {dec}.")))
     doc.add(Heading(t("二、主要数据", "2. Key figures"), 1))
 
@@ -362,6 +404,17 @@ def compose_summary(s: Summary, *, title: str | None = None, chart: Any = None) 
                            f"{L.pick(L.INDICATOR_BY_KEY[k].name, 'en')}: interval contains the threshold"), str(v)])
     doc.add(Table.of([t("项目", "Item"), t("数值", "Value")], rows, align="lr", widths=(4, 2),
                      caption=t("表1 汇总数据", "Table 1. Key figures")))
+    if yoy is not None:
+        def diff(d: float) -> str:
+            return ("+" if d > 0 else "−" if d < 0 else "±") + _pp(d) + t("个百分点", " pp")
+        doc.add(Table.of(
+            [t("项目", "Item"), t("本年", "This year"), t("上年", "Previous year"), t("变化", "Change")],
+            [[L.pick(YOY_LABELS[k], lang), fmt.pct(now), fmt.pct(before), diff(now - before)]
+             for k, now, before in yoy.rows]
+            + [[t("评估县数", "Counties"), str(yoy.counties), str(yoy.previous_counties), ""]],
+            align="lrrr", widths=(4, 1.2, 1.2, 1.4),
+            caption=t("表1-2 与上年比较", "Table 1b. Compared with the previous year"),
+        ))
     if chart is not None:
         doc.add(Figure(chart.key, t("图1 各县综合贫困发生率与群众认可度", "Figure 1. Composite incidence and approval by county"),
                        chart.png, chart.svg, 16.0, chart.height_in / chart.width_in))
@@ -454,7 +507,7 @@ def _pct():
     return FuncFormatter(lambda x, _p: f"{x:g}%")
 
 
-def summary_workbook(s: Summary) -> bytes:
+def summary_workbook(s: Summary, yoy: YearOnYear | None = None) -> bytes:
     from .render_xlsx import Col, table_workbook
 
     zh = s.lang != "en"
@@ -480,6 +533,9 @@ def summary_workbook(s: Summary) -> bytes:
     doc = compose_summary(s)
     key_table = next(b for b in doc.blocks if isinstance(b, Table))
     fig_rows = [[c.text for c in r] for r in key_table.rows] + [[x, ""] for x in headline(s)]
+    if yoy is not None:
+        fig_rows += [[L.pick(YOY_LABELS[k], s.lang) + ("（上年）" if zh else " (previous year)"), fmt.pct(before)]
+                     for k, _now, before in yoy.rows] + [[yoy_sentence(yoy, s.lang), ""]]
     title = "贫困县退出专项评估检查结果汇总表" if zh else "Poverty-exit assessments by county"
     return table_workbook(title, "分县结果" if zh else "By county", cols, rows, s.lang, freeze="C3",
                           extra_sheets=[("汇总数据" if zh else "Key figures", fig_cols, fig_rows)])
@@ -494,7 +550,8 @@ class SummaryOutputs:
 
 def build_summary(inputs: Iterable[str | Path], out: str | Path, lang: str = "zh", *,
                   counties: str | Path | None = None, title: str | None = None,
-                  formats: Iterable[str] = ("xlsx", "docx", "pdf")) -> SummaryOutputs:
+                  formats: Iterable[str] = ("xlsx", "docx", "pdf"),
+                  previous: Iterable[str | Path] | None = None) -> SummaryOutputs:
     """Read per-county estimates, write ``summary.xlsx``, ``summary.docx``, ``summary.pdf``, ``summary.json``."""
     from .render_docx import render_docx
     from .render_html import render_html, render_pdf
@@ -502,12 +559,15 @@ def build_summary(inputs: Iterable[str | Path], out: str | Path, lang: str = "zh
     lang = "en" if str(lang).lower().startswith("en") else "zh"
     formats = tuple(formats)
     s = summarise(load_records(inputs, counties=counties), lang=lang)
+    yoy = None
+    if previous:
+        yoy = year_on_year(s, summarise(load_records(previous, counties=counties), lang=lang))
     chart = summary_chart(s)
-    doc = compose_summary(s, title=title, chart=chart)
+    doc = compose_summary(s, title=title, chart=chart, yoy=yoy)
     stamp = _dt.datetime(2000, 1, 1, tzinfo=_dt.UTC)
     blobs: dict[str, bytes] = {}
     if "xlsx" in formats:
-        blobs["summary.xlsx"] = summary_workbook(s)
+        blobs["summary.xlsx"] = summary_workbook(s, yoy)
     if "docx" in formats:
         blobs["summary.docx"] = render_docx(doc, stamp=stamp)
     if "pdf" in formats or "html" in formats:
@@ -522,6 +582,6 @@ def build_summary(inputs: Iterable[str | Path], out: str | Path, lang: str = "zh
         for name, blob in blobs.items():
             (tmp / name).write_bytes(blob)
             files[name.split(".")[-1]] = out / name
-        write_json(tmp / "summary.json", s.to_dict())
+        write_json(tmp / "summary.json", {**s.to_dict(), "year_on_year": None if yoy is None else asdict(yoy)})
         files["json"] = out / "summary.json"
     return SummaryOutputs(out=out, files=files, summary=s)

@@ -45,6 +45,8 @@ class WorkdirData:
     resp_cadres: pl.DataFrame
     rejected: pl.DataFrame
     root: Path | None = None
+    resp_townships: pl.DataFrame = field(default_factory=pl.DataFrame)  # township forms (form 2025.2)
+    resp_county_checks: pl.DataFrame = field(default_factory=pl.DataFrame)  # county document checklists
     file_hashes: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
     warnings: list[str] = field(default_factory=list)
 
@@ -296,7 +298,10 @@ def load_workdir(root: str | Path, *, estimates: str | Path | None = None) -> Wo
     rvil = _read_table(rdir / "villages.parquet")
     rcad = _read_table(rdir / "cadres.parquet")
     rej = _read_table(rdir / "rejected.csv")
-    for name in ("households.parquet", "members.parquet", "villages.parquet", "cadres.parquet"):
+    rtown = _read_table(rdir / "townships.parquet")
+    rcc = _read_table(rdir / "county_checks.parquet")
+    for name in ("households.parquet", "members.parquet", "villages.parquet", "cadres.parquet",
+                 "townships.parquet", "county_checks.parquet"):
         if (rdir / name).exists():
             hashes[rel(rdir / name)] = sha256_file(rdir / name)
 
@@ -312,5 +317,7 @@ def load_workdir(root: str | Path, *, estimates: str | Path | None = None) -> Wo
         resp_villages=rvil if rvil is not None else EMPTY,
         resp_cadres=rcad if rcad is not None else EMPTY,
         rejected=rej if rej is not None else EMPTY,
+        resp_townships=rtown if rtown is not None else EMPTY,
+        resp_county_checks=rcc if rcc is not None else EMPTY,
         root=root, file_hashes=dict(sorted(hashes.items())), warnings=warnings,
     )
