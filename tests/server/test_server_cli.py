@@ -108,3 +108,29 @@ print("ok", wd)
         timeout=300,
     )
     assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr[-3000:]
+
+
+def test_issue_problems_from_the_assessment(tmp_path, workdir):
+    data = tmp_path / "data"
+    assert povexit("server", "load", str(workdir), data_dir=data).returncode == 0
+    r = povexit("server", "issue-problems", "--county", "示例县", "--deadline", "2019-04-20", data_dir=data)
+    assert r.returncode == 0, r.stderr
+    assert "已下发示例县的问题清单" in r.stdout
+    db = sqlite3.connect(data / "povexit.sqlite3")
+    n, deadlines = db.execute(
+        "select count(*), group_concat(distinct deadline) from server_problem"
+    ).fetchone()
+    assert n > 0 and deadlines == "2019-04-20"
+    actor = db.execute("select actor, role from server_auditentry where action = 'problems_issue'").fetchall()
+    assert actor == [("system", "system")]
+    r = povexit("server", "issue-problems", "--county", "示例县", data_dir=data)  # again: nothing new
+    assert r.returncode == 0 and "未做任何修改" in r.stdout, r.stderr
+    assert db.execute("select count(*) from server_problem").fetchone()[0] == n
+    assert (
+        db.execute("select count(*) from server_auditentry where action = 'problems_issue'").fetchone()[0]
+        == 1
+    )
+    r = povexit("server", "issue-problems", "--county", "无此县", data_dir=data)
+    assert r.returncode != 0 and "PVX-X23" in r.stderr
+    r = povexit("server", "issue-problems", "--county", "示例县", "--as", "nobody", data_dir=data)
+    assert r.returncode != 0 and "PVX-X24" in r.stderr

@@ -328,3 +328,83 @@ def _file(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+# ---- issuing the problem list from the assessment -------------------------------------------------
+
+
+def test_issue_from_assessment_applies_outcomes_and_is_idempotent(assessment, team, client_for):
+    from server_helpers import advance, cases_of
+
+    from povexit.server.models import Case
+    from povexit.verify.machine import Action, State
+
+    dismissed, confirmed = cases_of(assessment, 2)
+    actions.do_transition(
+        team["checker"], dismissed.pk, Action.DISMISS, version=0, reason="no_problem", comment="已改造"
+    )
+    advance(confirmed, team, State.CONFIRMED)
+    n_audit, n_up = AuditEntry.objects.count(), LedgerUpload.objects.count()
+
+    lead = client_for(team["lead_expert"])
+    page = lead.get(f"/rectification/?county={assessment.pk}").content.decode()
+    assert "issue-from-assessment" in page and "从评估结果生成问题清单" in page
+    url = f"/rectification/{assessment.pk}/issue-from-assessment/"
+    r = lead.post(url, {"deadline": "2019-04-20"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    problems = Problem.objects.filter(county=assessment)
+    n = problems.count()
+    assert n > 0 and all(p.deadline == D(2019, 4, 20) for p in problems)
+    assert LedgerUpload.objects.count() == n_up + 1 and AuditEntry.objects.count() == n_audit + 1
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert entry.action == "problems_issue"
+    import json
+
+    src = json.loads(entry.data)["source"]
+    assert src["from"] == "assessment" and src["workdir"] == assessment.assessment.workdir
+    assert src["cases"]["dismissed"] == 1 and src["cases"]["confirmed"] == 1
+
+    # the outcomes of verification: the dismissed case's problems are 不予采信, the confirmed 已确认
+    d_rules = [r for r in dismissed.rules.replace("；", ";").replace(",", ";").split(";") if r.strip()]
+    d_probs = problems.filter(household_code=dismissed.household_code, rule_id__in=d_rules)
+    assert d_probs.exists() and all(p.dismissed and p.county_status == "不予采信" for p in d_probs)
+    c_probs = problems.filter(household_code=confirmed.household_code)
+    assert c_probs.exists() and all(not p.dismissed for p in c_probs)
+    assert "已确认" in {p.county_status for p in c_probs}
+    pending = Case.objects.filter(county=assessment, state=State.SUSPECTED).first()
+    if pending is not None:
+        assert "待核实" in set(
+            problems.filter(household_code=pending.household_code).values_list("county_status", flat=True)
+        )
+
+    # issuing twice adds nothing: no problem, no stored workbook, no audit entry
+    before = list(problems.order_by("id").values())
+    r = lead.post(url, {})
+    assert r.status_code == 302
+    res = actions.do_issue_problems_from_assessment(team["office_admin"], assessment)
+    assert res.created == 0 and res.upload is None and res.unchanged == n
+    assert list(problems.order_by("id").values()) == before
+    assert LedgerUpload.objects.count() == n_up + 1 and AuditEntry.objects.count() == n_audit + 1
+    assert check_database().ok
+
+
+def test_issue_from_assessment_when_the_workdir_is_gone(assessment, team, client_for):
+    import shutil
+    from pathlib import Path
+
+    wd = Path(assessment.assessment.workdir)
+    shutil.move(wd, wd.with_name("moved"))
+    n_audit = AuditEntry.objects.count()
+    r = client_for(team["institution_lead"]).post(f"/rectification/{assessment.pk}/issue-from-assessment/")
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "PVX-X22" in html and str(wd) in html and "povexit server load" in html
+    with pytest.raises(E.PovexitError) as e:
+        actions.do_issue_problems_from_assessment(None, assessment)
+    d = e.value.diagnostics[0]
+    assert d.code == "PVX-X22" and "no longer exists" in d.message("en") and "reload" in d.spec.fix_en
+    assert not Problem.objects.filter(county=assessment).exists() and AuditEntry.objects.count() == n_audit
+    r = client_for(team["lead_expert"]).post(
+        f"/rectification/{assessment.pk}/issue-from-assessment/", {"deadline": "next month"}
+    )
+    assert r.status_code == 400 and "PVX-X06" in r.content.decode()

@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 from server_helpers import advance, cases_of, evidence
 
+from povexit import errors as E
 from povexit.server import actions
 from povexit.server.models import Attachment, Batch, Case
 from povexit.verify.machine import Action, State
@@ -388,6 +389,25 @@ def test_rectification_actions_by_role(assessment, team, client_for):
     for role in ROLES:
         resp = client_for(team[role]).get(f"/rectification/{assessment.pk}/problem-list.xlsx")
         assert resp.status_code == (200 if role in PAGE_ALLOWED["/rectification/"] else 403), role
+    # 从评估结果生成问题清单: the same roles as issuing by upload; idempotent, so every issuer may repeat it
+    from povexit.server.models import LedgerUpload
+
+    before = Problem.objects.filter(county=assessment).count()
+    uploads = LedgerUpload.objects.filter(county=assessment, kind="issue").count()
+    url = f"/rectification/{assessment.pk}/issue-from-assessment/"
+    for role in ROLES:
+        resp = client_for(team[role]).post(url, {"deadline": "2019-04-15"})
+        assert resp.status_code == (302 if role in ISSUE else 403), (role, resp.status_code)
+    generated = Problem.objects.filter(county=assessment).count() - before
+    assert generated > 0
+    assert LedgerUpload.objects.filter(county=assessment, kind="issue").count() == uploads + 1  # once only
+    for role in sorted(ISSUE):
+        actions.do_issue_problems_from_assessment(team[role], assessment)
+    assert Problem.objects.filter(county=assessment).count() == before + generated
+    for role in sorted(set(ROLES) - ISSUE):
+        with pytest.raises(E.PovexitError) as e:
+            actions.do_issue_problems_from_assessment(team[role], assessment)
+        assert e.value.diagnostics[0].code == "PVX-S01", role
 
 
 def test_follow_up_of_another_county_is_invisible(server_db, workdir, team, client_for, assessment):
@@ -407,3 +427,5 @@ def test_follow_up_of_another_county_is_invisible(server_db, workdir, team, clie
         assert resp.status_code in (403, 404) and resp.status_code == (
             404 if role in PAGE_ALLOWED["/procedure/"] else 403
         ), role
+        resp = cl.post(f"/rectification/{other.pk}/issue-from-assessment/")
+        assert resp.status_code == (404 if role in PAGE_ALLOWED["/rectification/"] else 403), role

@@ -1,4 +1,4 @@
-"""``povexit serve`` and ``povexit server load|createuser|users``: the team server's commands."""
+"""``povexit serve`` and ``povexit server load|createuser|users|issue-problems``: the team server's commands."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from .common import console, t
 
 server_app = typer.Typer(
-    help="团队服务器管理 — team server administration (load, users).", no_args_is_help=True
+    help="团队服务器管理 — team server administration (load, users, problem list).", no_args_is_help=True
 )
 
 DB = typer.Option(
@@ -170,6 +170,76 @@ def users(db: str = DB, data_dir: Path = DATA) -> None:
             p.user.username, p.role, "*" if p.all_counties else ", ".join(c.name for c in p.counties.all())
         )
     console.print(table)
+
+
+@server_app.command("issue-problems")
+def issue_problems(
+    county: str = typer.Option(..., "--county", help="县名 / county name."),
+    deadline: str = typer.Option(
+        None, "--deadline", help="完成时限 YYYY-MM-DD（默认按报告规则）/ deadline (default: the report's)."
+    ),
+    assessment: str = typer.Option(
+        None, "--assessment", help="评估名称（同名县在多个评估中时）/ assessment, if several have the county."
+    ),
+    as_user: str = typer.Option(
+        None,
+        "--as",
+        help="以此用户身份下发（检查其权限）；默认为服务器管理员 system / issue as this user (permission "
+        "checked); default: the administrator, audited as system.",
+    ),
+    db: str = DB,
+    data_dir: Path = DATA,
+) -> None:
+    """从评估结果生成并下发问题清单（幂等）— issue the problem list built from the assessment (idempotent)."""
+    import datetime as dt
+
+    from .. import errors as E
+
+    due = None
+    if deadline:
+        try:
+            due = dt.date.fromisoformat(deadline.strip())
+        except ValueError:
+            from ..server import followup_errors as EX
+
+            raise E.PovexitError(EX.BAD_DATE(value=deadline)) from None
+    _setup(db, data_dir)
+    from django.contrib.auth import get_user_model
+
+    from ..server import actions
+    from ..server import followup_errors as EX
+    from ..server.models import County
+
+    qs = County.objects.select_related("assessment").filter(name=county)
+    if assessment:
+        qs = qs.filter(assessment__name=assessment)
+    found = list(qs)
+    if len(found) != 1:
+        loaded = sorted(f"{c.assessment.name}/{c.name}" for c in County.objects.select_related("assessment"))
+        raise E.PovexitError(
+            EX.COUNTY_CHOICE(value=county, n=len(found), allowed=", ".join(loaded[:20]) or "—")
+        )
+    user = None
+    if as_user:
+        user = get_user_model().objects.filter(username=as_user).first()
+        if user is None:
+            raise E.PovexitError(EX.UNKNOWN_USER(value=as_user))
+    res = actions.do_issue_problems_from_assessment(user, found[0], deadline=due)
+    c = found[0]
+    if res.upload is None:
+        console.print(
+            t(
+                f"{c.name}：评估结果中的 {res.unchanged} 个问题都已在台账上，未做任何修改。",
+                f"{c.name}: all {res.unchanged} problems of the assessment are already on the ledger; nothing changed.",
+            )
+        )
+    else:
+        console.print(
+            t(
+                f"已下发{c.name}的问题清单：新问题 {res.created} 个，已在台账上 {res.unchanged} 个。",
+                f"Issued {c.name}'s problem list: {res.created} new problems, {res.unchanged} already on the ledger.",
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -940,12 +940,29 @@ def do_import_problems(
     完成时限 unchanged). Each changed problem gets its own audit entry; the workbook is kept as evidence."""
     if kind == "issue":
         v = access.access_issue_problems(user, county)
-        need = ledger.ISSUE_FIELDS
     elif kind == "answer":
         v = access.access_answer_problems(user, county)
-        need = ledger.ANSWER_FIELDS
     else:
         raise ValueError(kind)
+    return _import_problems(v.username, v.role.value, county, name, data, kind=kind, now=now)
+
+
+def _import_problems(
+    actor: str,
+    role: str,
+    county: County,
+    name: str,
+    data: bytes,
+    *,
+    kind: str,
+    now: dt.datetime | None = None,
+    source: dict[str, Any] | None = None,
+    skip_unchanged: bool = False,
+) -> ImportResult:
+    """The import behind :func:`do_import_problems` and :func:`do_issue_problems_from_assessment`, once
+    the actor may do it. ``source`` is added to the audit entry; with ``skip_unchanged`` an issue that
+    adds no problem writes nothing at all (no audit entry, no stored workbook)."""
+    need = ledger.ISSUE_FIELDS if kind == "issue" else ledger.ANSWER_FIELDS
     fname = storage.clean_name(name)
     wb = ledger.read_workbook(data, file=fname, need=need)
     staged = storage.stage(
@@ -973,9 +990,12 @@ def do_import_problems(
                         )
                     )
             if kind == "issue":
-                new = [_new_problem(county, r, now, v.username) for r in wb.rows if r.key not in existing]
+                new = [_new_problem(county, r, now, actor) for r in wb.rows if r.key not in existing]
                 if errors:
                     raise E.PovexitError(errors[:50])
+                if skip_unchanged and not new:
+                    storage.discard(staged)
+                    return ImportResult(rows=len(wb.rows), unchanged=len(wb.rows))
                 Problem.objects.bulk_create(new, batch_size=1000)
                 res.created, res.unchanged = len(new), len(wb.rows) - len(new)
                 audit_data = {
@@ -1003,10 +1023,10 @@ def do_import_problems(
                 if errors:
                     raise E.PovexitError(errors[:50])
                 for p, diff in changes:
-                    _apply_answer(p, diff, v.username, now)
+                    _apply_answer(p, diff, actor, now)
                     append_audit(
-                        actor=v.username,
-                        role=v.role.value,
+                        actor=actor,
+                        role=role,
                         action="problem_answer",
                         subject=f"problem:{p.pk}",
                         county=county.name,
@@ -1015,9 +1035,11 @@ def do_import_problems(
                     )
                 res.changed, res.unchanged = len(changes), len(wb.rows) - len(changes)
                 audit_data = {"county": county.name, "rows": res.rows, "changed": res.changed}
+            if source:
+                audit_data["source"] = source
             entry = append_audit(
-                actor=v.username,
-                role=v.role.value,
+                actor=actor,
+                role=role,
                 action=f"problems_{kind}",
                 subject=f"problems:{county.pk}",
                 county=county.name,
@@ -1030,7 +1052,7 @@ def do_import_problems(
                 sha256=staged.sha256,
                 name=staged.name,
                 size=staged.size,
-                uploaded_by=v.username,
+                uploaded_by=actor,
                 uploaded_at=now,
                 rows=res.rows,
                 changed=res.created if kind == "issue" else res.changed,
@@ -1129,6 +1151,108 @@ def _apply_answer(p: Problem, diff: dict[str, list], username: str, now) -> None
     p.save()
 
 
+GENERATED_NAME = "问题清单（评估结果生成）.xlsx"
+OUTCOME_OF_STATE = {State.CONFIRMED.value: "confirmed", State.DISMISSED.value: "dismissed"}
+
+
+def _final_cases(county: County) -> pl.DataFrame:
+    """The county's cases with the server's verification outcomes (the work directory's cases.csv is
+    the state before verification): confirmed, dismissed (不予采信), otherwise pending."""
+    rows = list(
+        Case.objects.filter(county=county)
+        .order_by("id")
+        .values_list("case_id", "household_code", "kind", "state", "rules", "evidence", "dismiss_reason")
+    )
+    return pl.DataFrame(
+        {
+            "case_id": [r[0] for r in rows],
+            "household_id": [r[1] for r in rows],
+            "kind": [r[2] for r in rows],
+            "outcome": [OUTCOME_OF_STATE.get(r[3], "pending") for r in rows],
+            "rules": [r[4] for r in rows],
+            "evidence": [r[5] for r in rows],
+            "reason": [r[6] or None for r in rows],
+            "comment": [None for _ in rows],
+        },
+        schema={
+            c: pl.String
+            for c in ("case_id", "household_id", "kind", "outcome", "rules", "evidence", "reason", "comment")
+        },
+    )
+
+
+def build_problem_list(
+    county: County, *, deadline: dt.date | None = None, lang: str = "zh"
+) -> tuple[bytes, dict]:
+    """The county's 问题清单 workbook built by the report layer from the assessment's work directory,
+    with the final verification outcomes of the server's cases; and a summary for the audit entry.
+    Raises PVX-X22 when the directory the assessment was loaded from is gone."""
+    import dataclasses
+
+    from ..report import load_workdir, problem_list
+    from ..report.render_xlsx import problem_workbook
+
+    a = county.assessment
+    root = Path(a.workdir)
+    if not root.is_dir():
+        raise E.PovexitError(EX.WORKDIR_GONE(file=str(root), value=a.name))
+    data = load_workdir(root)
+    cases = _final_cases(county)
+    if not cases.is_empty():
+        data = dataclasses.replace(data, cases=cases)
+    plist = problem_list(data, lang=lang, deadline=deadline)
+    rows = [r for r in plist.rows if not r.county or r.county == county.name]
+    for i, r in enumerate(rows, 1):
+        r.no = i
+    plist = dataclasses.replace(plist, rows=rows, county=county.name)
+    outcomes = {k: 0 for k in ("confirmed", "dismissed", "pending")}
+    for o in cases["outcome"].to_list():
+        outcomes[o] += 1
+    summary = {
+        "from": "assessment",
+        "assessment": a.name,
+        "workdir": str(root),
+        "source_hash": a.source_hash,
+        "deadline": plist.deadline.isoformat() if plist.deadline else None,
+        "cases": outcomes,
+    }
+    return problem_workbook(plist), summary
+
+
+def do_issue_problems_from_assessment(
+    user,
+    county: County,
+    *,
+    deadline: dt.date | None = None,
+    lang: str = "zh",
+    now: dt.datetime | None = None,
+) -> ImportResult:
+    """Issue the county's 问题清单 built from the assessment (:func:`build_problem_list`) through the same
+    import as an uploaded workbook: all rows or none, audited, the workbook kept as evidence.
+    Idempotent: problems already on the ledger are kept, and an issue that adds no problem writes
+    nothing. ``user=None`` is the server administrator at the command line (audited as ``system``)."""
+    if user is None:
+        actor, role = SYSTEM, SYSTEM
+    else:
+        v = access.access_issue_problems(user, county)
+        actor, role = v.username, v.role.value
+    with transaction.atomic():
+        # one issue per county at a time, and the outcomes read are the ones the import sees
+        County.objects.select_for_update().filter(pk=county.pk).first()
+        body, summary = build_problem_list(county, deadline=deadline, lang=lang)
+        return _import_problems(
+            actor,
+            role,
+            county,
+            GENERATED_NAME,
+            body,
+            kind="issue",
+            now=now,
+            source=summary,
+            skip_unchanged=True,
+        )
+
+
 RECHECK_RESULTS = ("passed", "failed")
 
 
@@ -1192,6 +1316,7 @@ __all__ = [
     "do_create_user",
     "do_feed_back_many",
     "do_import_problems",
+    "do_issue_problems_from_assessment",
     "do_load_assessment",
     "do_recheck",
     "do_record_stage",

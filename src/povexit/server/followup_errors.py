@@ -181,3 +181,30 @@ FUTURE_DATE = spec(
     "环节完成后再登记。",
     "Record a stage once it is done.",
 )
+WORKDIR_GONE = spec(
+    "PVX-X22",
+    "error",
+    "评估“{value}”的工作目录 {file} 已不存在，无法从评估结果生成问题清单",
+    "The work directory {file} of assessment '{value}' no longer exists; the problem list cannot be "
+    "built from the assessment",
+    "把工作目录放回原处，或用 povexit server load 新目录 --name {value} 从新位置重新加载；"
+    "也可以上传报告生成的 problem-list.xlsx 下发问题清单。",
+    "Put the work directory back, or reload it from where it is now with "
+    "povexit server load NEW_DIR --name {value}; or issue the list by uploading the report's problem-list.xlsx.",
+)
+COUNTY_CHOICE = spec(
+    "PVX-X23",
+    "error",
+    "找不到唯一的县“{value}”（{n} 个匹配）",
+    "No single county '{value}' ({n} found)",
+    "检查县名；同名的县在多个评估中时用 --assessment 指明评估。已加载的县：{allowed}",
+    "Check the name; when several assessments have the county, name one with --assessment. Loaded: {allowed}",
+)
+UNKNOWN_USER = spec(
+    "PVX-X24",
+    "error",
+    "没有用户“{value}”",
+    "There is no user '{value}'",
+    "用 povexit server users 查看用户；不指定 --as 则以服务器管理员（system）身份下发。",
+    "List users with povexit server users; without --as the list is issued as the administrator (system).",
+)

@@ -28,6 +28,11 @@ urlpatterns = [
     path("procedure/files/<int:pk>/", followup.stage_file, name="stage_file"),
     path("rectification/", followup.rectification, name="rectification"),
     path("rectification/<int:county>/upload/", followup.rectification_upload, name="rectification_upload"),
+    path(
+        "rectification/<int:county>/issue-from-assessment/",
+        followup.rectification_issue_generated,
+        name="rectification_issue_generated",
+    ),
     path("rectification/<int:county>/problem-list.xlsx", followup.rectification_export, name="rectification_export"),
     path("rectification/problems/<int:pk>/recheck/", followup.problem_recheck, name="problem_recheck"),
 ]

@@ -316,6 +316,39 @@ def rectification_upload(request, county: int):
 
 
 @page("rectification")
+def rectification_issue_generated(request, county: int):
+    """从评估结果生成问题清单: the server builds the list from the assessment's work directory."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    c = access.access_county(request.user, county, "rectification")
+    try:
+        access.access_issue_problems(request.user, c)
+        res = actions.do_issue_problems_from_assessment(
+            request.user, c, deadline=_date(request.POST.get("deadline"))
+        )
+    except E.PovexitError as err:
+        status = status_for(err)
+        if status == 403:
+            raise
+        ctx = _rectification_context(request, c) | {
+            "counties": list(access.access_counties(request.user).order_by("name")),
+            "errors": _errors(err),
+        }
+        return render(request, "server/rectification.html", ctx, status=status)
+    if res.upload is None:
+        msg = _("Nothing new: all %(kept)d problems of the assessment are already on the ledger.") % {
+            "kept": res.unchanged
+        }
+    else:
+        msg = _("Problem list issued: %(new)d new problems, %(kept)d already on the ledger.") % {
+            "new": res.created,
+            "kept": res.unchanged,
+        }
+    messages.success(request, msg)
+    return redirect(f"/rectification/?county={c.pk}")
+
+
+@page("rectification")
 def rectification_export(request, county: int):
     c = access.access_county(request.user, county, "rectification")
     problems = access.access_problems(request.user, c).order_by("no", "id")
@@ -358,6 +391,7 @@ __all__ = [
     "procedure_record",
     "rectification",
     "rectification_export",
+    "rectification_issue_generated",
     "rectification_upload",
     "stage_file",
 ]
