@@ -8,7 +8,7 @@ import json
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from ... import errors as E
 from ...verify import machine
 from ...verify.machine import RELEASED, Action, State
-from .. import access, actions, storage
+from .. import access, actions
 from ..middleware import status_for
 from ..models import AuditEntry
 from .common import (
@@ -28,6 +28,7 @@ from .common import (
     reason_label,
     role_name,
     state_label,
+    stored_file_response,
 )
 
 FILTERS = ("county", "state", "kind", "outcome", "q", "rule", "team", "found_on", "village")
@@ -244,12 +245,4 @@ def case_act(request, pk: int):
 @page("cases")
 def attachment_download(request, pk: int):
     att = access.access_attachment(request.user, pk)
-    path = storage.path_for(att.sha256)
-    if not path.is_file():
-        raise Http404
-    return FileResponse(
-        open(path, "rb"),
-        as_attachment=True,
-        filename=att.name,
-        content_type=att.content_type or "application/octet-stream",
-    )
+    return stored_file_response(att.sha256, att.name, att.content_type)

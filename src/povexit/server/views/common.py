@@ -102,3 +102,17 @@ def nav(request):
         "me_role_code": v.role.value,
         "all_roles": [(r.value, role_name(r)) for r in LADDER],
     }
+
+
+def stored_file_response(sha256: str, name: str, content_type: str | None):
+    """An evidence or procedure file from the content-addressed store as a download (404 when the
+    stored bytes are gone)."""
+    from django.http import FileResponse, Http404
+
+    from .. import storage
+
+    path = storage.path_for(sha256)
+    if not path.is_file():
+        raise Http404
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=name,
+                        content_type=content_type or "application/octet-stream")

@@ -7,17 +7,17 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db.models import Count, Max, Q
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ... import errors as E
 from ...verify.roles import Role, at_least
-from .. import access, actions, ledger, procedure, storage
+from .. import access, actions, ledger, procedure
 from ..middleware import status_for
 from ..models import LedgerUpload, Problem, ProcedureStep
-from .common import lang, page, paginate
+from .common import lang, page, paginate, stored_file_response
 from .pages import DECISIONS, _county
 
 
@@ -158,15 +158,7 @@ def procedure_record(request, county: int, stage: str):
 @page("procedure")
 def stage_file(request, pk: int):
     f = access.access_stage_file(request.user, pk)
-    path = storage.path_for(f.sha256)
-    if not path.is_file():
-        raise Http404
-    return FileResponse(
-        open(path, "rb"),
-        as_attachment=True,
-        filename=f.name,
-        content_type=f.content_type or "application/octet-stream",
-    )
+    return stored_file_response(f.sha256, f.name, f.content_type)
 
 
 @page("procedure_overview")
@@ -273,6 +265,19 @@ def rectification(request):
     return render(request, "server/rectification.html", ctx)
 
 
+def _rectification_error(request, county, err: E.PovexitError):
+    """The ledger page again with the errors of a failed upload, issue or re-check (a refusal by the
+    permission checks is re-raised: it answers 403, not the page)."""
+    status = status_for(err)
+    if status == 403:
+        raise err
+    ctx = _rectification_context(request, county) | {
+        "counties": list(access.access_counties(request.user).order_by("name")),
+        "errors": _errors(err),
+    }
+    return render(request, "server/rectification.html", ctx, status=status)
+
+
 @page("rectification")
 def rectification_upload(request, county: int):
     if request.method != "POST":
@@ -293,14 +298,7 @@ def rectification_upload(request, county: int):
             raise E.PovexitError(EX.XLSX_UNREADABLE(file="—", value=_("no file")))
         res = actions.do_import_problems(request.user, c, f.name, f.read(), kind=kind)
     except E.PovexitError as err:
-        status = status_for(err)
-        if status == 403:
-            raise
-        ctx = _rectification_context(request, c) | {
-            "counties": list(access.access_counties(request.user).order_by("name")),
-            "errors": _errors(err),
-        }
-        return render(request, "server/rectification.html", ctx, status=status)
+        return _rectification_error(request, c, err)
     if kind == "issue":
         msg = _("Problem list issued: %(new)d new problems, %(kept)d already on the ledger.") % {
             "new": res.created,
@@ -327,14 +325,7 @@ def rectification_issue_generated(request, county: int):
             request.user, c, deadline=_date(request.POST.get("deadline"))
         )
     except E.PovexitError as err:
-        status = status_for(err)
-        if status == 403:
-            raise
-        ctx = _rectification_context(request, c) | {
-            "counties": list(access.access_counties(request.user).order_by("name")),
-            "errors": _errors(err),
-        }
-        return render(request, "server/rectification.html", ctx, status=status)
+        return _rectification_error(request, c, err)
     if res.upload is None:
         msg = _("Nothing new: all %(kept)d problems of the assessment are already on the ledger.") % {
             "kept": res.unchanged
@@ -371,15 +362,7 @@ def problem_recheck(request, pk: int):
             request.user, pk, p.get("result", ""), comment=p.get("comment", ""), version=version
         )
     except E.PovexitError as err:
-        status = status_for(err)
-        if status == 403:
-            raise
-        prob = Problem.objects.select_related("county").get(pk=pk)
-        ctx = _rectification_context(request, prob.county) | {
-            "counties": list(access.access_counties(request.user).order_by("name")),
-            "errors": _errors(err),
-        }
-        return render(request, "server/rectification.html", ctx, status=status)
+        return _rectification_error(request, Problem.objects.select_related("county").get(pk=pk).county, err)
     messages.success(request, _("Re-check recorded: %(result)s.") % {"result": _recheck_label(prob.recheck)})
     return redirect(f"/rectification/?county={prob.county_id}&status=answered")
 
