@@ -544,26 +544,19 @@ def do_transition(
 ) -> Case:
     """One verification step on one case. ``files``: Django ``UploadedFile``s (staged here);
     ``staged``: files already staged by the caller. Nothing is kept if anything fails."""
-    staged = list(staged)
-    try:
-        staged += [storage.stage_upload(f) for f in files]
-        with transaction.atomic():
-            return _transition_locked(
-                user,
-                case_pk,
-                action,
-                version=version,
-                decision=decision,
-                comment=comment,
-                staged=staged,
-                deadline=deadline,
-                reason=reason,
-                now=now,
-            )
-    except BaseException:
-        for s in staged:
-            storage.discard(s)
-        raise
+    with storage.staging(files, staged) as staged, transaction.atomic():
+        return _transition_locked(
+            user,
+            case_pk,
+            action,
+            version=version,
+            decision=decision,
+            comment=comment,
+            staged=staged,
+            deadline=deadline,
+            reason=reason,
+            now=now,
+        )
 
 
 def _transition_locked(
@@ -802,70 +795,63 @@ def do_record_stage(
     documents. Refuses a stage whose predecessor is not done, a date before it, a 公示 shorter than
     5 working days, 整改 without the re-checks a 'rectify' decision needs, and the stages after 整改
     for a county that may not exit."""
-    staged = list(staged)
-    try:
-        staged += [storage.stage_upload(f) for f in files]
-        with transaction.atomic():
-            v = access.access_record_stage(user, county, stage)
-            now = now or timezone.now()
-            s = procedure.BY_CODE[stage]
-            County.objects.select_for_update().filter(pk=county.pk).first()  # one recorder at a time
-            _check_stage(
-                county,
-                s,
-                done_on=done_on,
-                started_on=started_on,
-                doc_ref=doc_ref,
-                not_drawn=not_drawn,
-                today=timezone.localdate(now),
-                cal=calendar or procedure.calendar_from_settings(),
-            )
-            step = ProcedureStep.objects.select_for_update().filter(county=county, stage=stage).first()
-            before = None
-            if step is None:
-                step = ProcedureStep(county=county, stage=stage)
-            else:
-                if version is not None and version != step.version:
-                    raise E.PovexitError(
-                        EV.STALE_CASE(case=f"{county.name}/{s.zh}", value=version, current=step.version)
-                    )
-                if step.done_on is not None:
-                    before = {
-                        "done_on": step.done_on.isoformat(),
-                        "started_on": step.started_on.isoformat() if step.started_on else None,
-                        "doc_ref": step.doc_ref,
-                        "not_drawn": step.not_drawn,
-                    }
-            step.done_on, step.started_on = done_on, started_on
-            step.doc_ref, step.note, step.not_drawn = doc_ref.strip()[:200], note, not_drawn
-            step.recorded_by, step.recorded_at = v.username, now
-            step.version += 1
-            step.save()
-            entry = append_audit(
-                actor=v.username,
-                role=v.role.value,
-                action="procedure_record",
-                subject=f"procedure:{county.pk}/{stage}",
-                county=county.name,
-                at=now,
-                data={
-                    "county": county.name,
-                    "stage": stage,
-                    "done_on": done_on.isoformat() if done_on else None,
-                    "started_on": started_on.isoformat() if started_on else None,
+    with storage.staging(files, staged) as staged, transaction.atomic():
+        v = access.access_record_stage(user, county, stage)
+        now = now or timezone.now()
+        s = procedure.BY_CODE[stage]
+        County.objects.select_for_update().filter(pk=county.pk).first()  # one recorder at a time
+        _check_stage(
+            county,
+            s,
+            done_on=done_on,
+            started_on=started_on,
+            doc_ref=doc_ref,
+            not_drawn=not_drawn,
+            today=timezone.localdate(now),
+            cal=calendar or procedure.calendar_from_settings(),
+        )
+        step = ProcedureStep.objects.select_for_update().filter(county=county, stage=stage).first()
+        before = None
+        if step is None:
+            step = ProcedureStep(county=county, stage=stage)
+        else:
+            if version is not None and version != step.version:
+                raise E.PovexitError(
+                    EV.STALE_CASE(case=f"{county.name}/{s.zh}", value=version, current=step.version)
+                )
+            if step.done_on is not None:
+                before = {
+                    "done_on": step.done_on.isoformat(),
+                    "started_on": step.started_on.isoformat() if step.started_on else None,
                     "doc_ref": step.doc_ref,
-                    "note": note,
-                    "not_drawn": not_drawn,
-                    "corrects": before,
-                    "attachments": _file_entries(staged),
-                },
-            )
-            _stage_files(step, staged, v.username, now, entry.seq)
-            return step
-    except BaseException:
-        for st in staged:
-            storage.discard(st)
-        raise
+                    "not_drawn": step.not_drawn,
+                }
+        step.done_on, step.started_on = done_on, started_on
+        step.doc_ref, step.note, step.not_drawn = doc_ref.strip()[:200], note, not_drawn
+        step.recorded_by, step.recorded_at = v.username, now
+        step.version += 1
+        step.save()
+        entry = append_audit(
+            actor=v.username,
+            role=v.role.value,
+            action="procedure_record",
+            subject=f"procedure:{county.pk}/{stage}",
+            county=county.name,
+            at=now,
+            data={
+                "county": county.name,
+                "stage": stage,
+                "done_on": done_on.isoformat() if done_on else None,
+                "started_on": started_on.isoformat() if started_on else None,
+                "doc_ref": step.doc_ref,
+                "note": note,
+                "not_drawn": not_drawn,
+                "corrects": before,
+                "attachments": _file_entries(staged),
+            },
+        )
+        _stage_files(step, staged, v.username, now, entry.seq)
+        return step
 
 
 def do_add_stage_file(
@@ -879,9 +865,7 @@ def do_add_stage_file(
     now: dt.datetime | None = None,
 ) -> ProcedureStep:
     """Add documents to a stage without recording it (the county's 公示 evidence)."""
-    staged = list(staged)
-    try:
-        staged += [storage.stage_upload(f) for f in files]
+    with storage.staging(files, staged) as staged:
         if not staged:
             raise E.PovexitError(EX.FIELD_REQUIRED(stage=procedure.BY_CODE.get(stage, stage), value="文件"))
         with transaction.atomic():
@@ -904,10 +888,6 @@ def do_add_stage_file(
             )
             _stage_files(step, staged, v.username, now, entry.seq)
             return step
-    except BaseException:
-        for st in staged:
-            storage.discard(st)
-        raise
 
 
 # ---- rectification ledger ------------------------------------------------------------------------

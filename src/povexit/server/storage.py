@@ -13,7 +13,7 @@ import logging
 import os
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +95,20 @@ def commit(s: Staged) -> None:
 def discard(s: Staged) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(s.tmp)
+
+
+@contextlib.contextmanager
+def staging(files: Iterable = (), staged: Iterable[Staged] = ()) -> Iterator[list[Staged]]:
+    """Stage Django ``UploadedFile``s (after any ``staged`` already) for one write; if anything in the
+    block fails, every staged file is discarded, so a failed action keeps no bytes."""
+    out = list(staged)
+    try:
+        out += [stage_upload(f) for f in files]
+        yield out
+    except BaseException:
+        for s in out:
+            discard(s)
+        raise
 
 
 def check(sha256: str) -> bool:
