@@ -277,16 +277,18 @@ def _num_text(e: pl.Expr) -> pl.Expr:
     return pl.when(e.is_null()).then(None).when(e == e.floor()).then(as_int).otherwise(e.round(6).cast(pl.String))
 
 
-def _version_at_least(version: str) -> pl.Expr:
+def version_at_least(version: str, unknown: pl.Expr | None = None) -> pl.Expr:
     """True where the submission's form version is ``version`` or later. Versions are ``YYYY.N``; where the
-    version is unknown or not of that shape (Kobo's ``__version__`` ids, hand-made files), a file that carries
-    any question added later counts as a later version, and one that carries none as an earlier one."""
+    version is unknown or not of that shape (Kobo's ``__version__`` ids, hand-made files), ``unknown``
+    decides — by default whether the file carries any question added later (``_has_since``)."""
+    if unknown is None:
+        unknown = pl.col("_has_since").fill_null(False)
     fv = pl.col("form_version").cast(pl.String).str.strip_chars()
     major = fv.str.extract(r"^(\d+)(?:\.\d+)*$", 1).cast(pl.Int64, strict=False)
     minor = fv.str.extract(r"^\d+\.(\d+)", 1).cast(pl.Int64, strict=False).fill_null(0)
     want = [int(p) for p in version.split(".")] + [0]
     ge = (major > want[0]) | ((major == want[0]) & (minor >= want[1]))
-    return pl.when(major.is_not_null()).then(ge).otherwise(pl.col("_has_since").fill_null(False))
+    return pl.when(major.is_not_null()).then(ge).otherwise(unknown)
 
 
 def _check_logic(df: pl.DataFrame, fields: tuple[Field, ...], kinds: dict[str, str]) -> list[pl.DataFrame]:
@@ -299,7 +301,7 @@ def _check_logic(df: pl.DataFrame, fields: tuple[Field, ...], kinds: dict[str, s
         if f.required and r is not None and f.kind != "none":
             since = f.info.question.since if f.info else None
             if since and versioned:  # a question the submission's form version did not have is not required
-                r = r & _version_at_least(since)
+                r = r & version_at_least(since)
             flags.append((r & pl.col(f.name).is_null()).alias(f"_req_{f.name}"))
         if f.constraint:
             try:

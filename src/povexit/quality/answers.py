@@ -13,6 +13,7 @@ from functools import cache
 
 import polars as pl
 
+from ..instruments.prepare import version_at_least
 from ..instruments.schema import HOUSEHOLD_INSTRUMENTS, META, SERVER_META, schema, since_names
 from ..instruments.xpath import Unsupported, compile_bool
 
@@ -88,10 +89,13 @@ def skipped_answers(households: pl.DataFrame) -> pl.DataFrame:
             continue
         txt = _text_frame(part, inst)
         kinds = schema(inst).kinds()
-        # questions added in a later form version are asked only of submissions from that version: a
-        # submission that answers none of them came from an older form (as ingest judges it)
+        # questions added in a later form version are asked only of submissions from that version, judged
+        # as ingest judges it: the form version, else whether the submission answers any later question
         later = [c for c in since_names() if c in txt.columns]
-        newer_form = pl.any_horizontal([pl.col(c).is_not_null() for c in later]) if later else pl.lit(False)
+        answers_later = pl.any_horizontal([pl.col(c).is_not_null() for c in later]) if later else pl.lit(False)
+        has_version = "form_version" in part.columns
+        if has_version and "form_version" not in txt.columns:
+            txt = txt.with_columns(part["form_version"])
         asked, skipped = [], []
         for name, _kind in asked_fields(inst):
             rel = schema(inst).field(name).relevance()
@@ -100,7 +104,7 @@ def skipped_answers(households: pl.DataFrame) -> pl.DataFrame:
             except Unsupported:
                 continue
             if name in since_names():
-                r = r & newer_form
+                r = r & (version_at_least(since_names()[name], answers_later) if has_version else answers_later)
             r = r.fill_null(False)
             asked.append(r.cast(pl.Int32))
             skipped.append((r & pl.col(name).is_null()).cast(pl.Int32))
